@@ -1,0 +1,65 @@
+// `npm run build`:
+//   dist/auth-chatkit.js        the self-contained script-tag file (vite.config.ts)
+//   dist/lib/                   ESM + .d.ts for bundler users (lit, better-auth, jose stay dependencies)
+//   dist/chatkit-stand-in.js    the offline <openai-chatkit> stand-in (a classic script, like ChatKit's)
+//   dist/demo/demo.js           the demo page's own script (sign-up/in/out)
+//   custom-elements.json        the Custom Elements Manifest named by package.json
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const production = { 'process.env.NODE_ENV': '"production"' };
+
+// The browser bundles the demo and the end-to-end tests need (no type declarations, no manifest).
+export async function buildBundles({ quiet = false } = {}) {
+  const logLevel = quiet ? 'warn' : 'info';
+  await build({ root, configFile: `${root}vite.config.ts`, logLevel });
+  await build({
+    root,
+    configFile: false,
+    logLevel,
+    define: production,
+    build: {
+      outDir: 'dist',
+      emptyOutDir: false,
+      target: 'es2022',
+      lib: { entry: 'demo/stand-in/chatkit-stand-in.ts', formats: ['iife'], name: 'chatKitStandIn', fileName: () => 'chatkit-stand-in.js' },
+      rolldownOptions: { output: { codeSplitting: false, minify: true } },
+    },
+  });
+  await build({
+    root,
+    configFile: false,
+    logLevel,
+    define: production,
+    build: {
+      outDir: 'dist/demo',
+      emptyOutDir: true,
+      target: 'es2022',
+      lib: { entry: 'demo/page/demo.ts', formats: ['es'], fileName: () => 'demo.js' },
+      rolldownOptions: { output: { codeSplitting: false, minify: true } },
+    },
+  });
+}
+
+export function bundleSize(file = `${root}dist/auth-chatkit.js`) {
+  const bytes = readFileSync(file);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+async function main() {
+  await buildBundles();
+  const bin = name => `${root}node_modules/.bin/${name}`;
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(bin('cem'), ['analyze', '--litelement', '--globs', 'src/**/*.ts', '--exclude', 'src/**/*.test.ts'], { cwd: root, stdio: 'inherit' });
+  const { raw, gzip } = bundleSize();
+  const budget = 22 * 1024;
+  const verdict = gzip <= budget ? 'within' : 'OVER';
+  console.log(`dist/auth-chatkit.js: ${(raw / 1024).toFixed(1)} KB, ${(gzip / 1024).toFixed(1)} KB gzip -9 (${verdict} the 22 KB budget)`);
+  if (gzip > budget) process.exitCode = 1;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,56 @@
+// Finds the Chromium the tests drive; never downloads one (these machines cannot, and should not).
+// Order: $CHROME_PATH, then the usual system paths. As root where apt exists, installs Debian's
+// chromium once; otherwise throws with one line that says what to install.
+import { accessSync, constants } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+const candidates = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/snap/bin/chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
+
+const isExecutable = path => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const hasApt = () => isExecutable('/usr/bin/apt-get');
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+export function findChrome({ install = false } = {}) {
+  const fromEnv = process.env.CHROME_PATH;
+  if (fromEnv) {
+    if (isExecutable(fromEnv)) return fromEnv;
+    throw new Error(`CHROME_PATH=${fromEnv} is not an executable file: point it at Chromium or Chrome.`);
+  }
+  const found = candidates.find(isExecutable);
+  if (found) return found;
+  if (install && isRoot() && hasApt()) {
+    process.stderr.write('Chromium not found: installing Debian\'s chromium (apt-get install -y chromium)...\n');
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (isExecutable('/usr/bin/chromium')) return '/usr/bin/chromium';
+  }
+  throw new Error('No Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or set CHROME_PATH to a Chrome/Chromium binary.');
+}
+
+// Flags for headless Chromium on these machines: no sandbox as root, no calls home.
+export const chromeArgs = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

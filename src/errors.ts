@@ -1,0 +1,41 @@
+/**
+ * Every failure auth-chatkit reports, by a stable code:
+ * - `config`: a missing or invalid attribute or property
+ * - `network`: the sign-in server could not be reached (or did not answer in time)
+ * - `server`: the sign-in server answered with an unexpected status (5xx, 404, ...)
+ * - `token-provider`: the host's `tokenProvider` threw
+ * - `unauthorized`: no session (401/403 from the token endpoint): the user is signed out
+ * - `bad-response`: the token endpoint answered something that is not `{ "token": "<JWT>" }`
+ * - `malformed-token`: the token is not a JWT
+ * - `token-without-expiry`: the JWT carries no numeric `exp`
+ * - `token-expired`: the JWT was already expired, or too short-lived to use, when it arrived
+ * - `chatkit-load`: the ChatKit script failed to load or to define `<openai-chatkit>` in time
+ * - `chat-unauthorized`: the chat backend refused the token, even after a forced refresh
+ */
+export type AuthChatKitErrorCode =
+  | 'config'
+  | 'network'
+  | 'server'
+  | 'token-provider'
+  | 'unauthorized'
+  | 'bad-response'
+  | 'malformed-token'
+  | 'token-without-expiry'
+  | 'token-expired'
+  | 'chatkit-load'
+  | 'chat-unauthorized';
+
+export class AuthChatKitError extends Error {
+  override name = 'AuthChatKitError';
+  readonly code: AuthChatKitErrorCode;
+
+  constructor(code: AuthChatKitErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Failures worth retrying on their own: the server may come back. */
+export function isTransient(code: AuthChatKitErrorCode): boolean {
+  return code === 'network' || code === 'server' || code === 'token-provider';
+}
