@@ -248,6 +248,7 @@ export class TokenSource {
       () => request.abort(new AuthChatKitError('network', 'The sign-in server did not answer in time.')),
       this.policy.requestTimeoutMs,
     );
+    request.signal.addEventListener('abort', () => this.#clock.clearTimeout(timeout));
     const requestedAt = this.#clock.now();
     let outcome: Announced;
     try {
