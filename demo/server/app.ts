@@ -1,0 +1,262 @@
+// The demo backend in one process: Better Auth at /api/auth/*, the ChatKit protocol at POST /chatkit
+// (bearer JWT verified against the JWKS), the demo page's files, GET /healthz.
+//   createApp(config): the request handler, for in-process use.
+//   startServer(config): the same on an HTTP server (127.0.0.1 by default; port 0 = ephemeral).
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import Database from 'better-sqlite3';
+import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
+import { AUTH_BASE_PATH, createAuth, resolveSecret } from './auth.js';
+import type { AuthService } from './auth.js';
+import { readBodyLimited } from './body.js';
+import { createChatKitHandler } from './chatkit-protocol.js';
+import { originFor } from './config.js';
+import type { ServerConfig } from './config.js';
+import { createCors } from './cors.js';
+import type { CorsRoute } from './cors.js';
+import { HttpError, errorResponse, httpErrorResponse } from './http-errors.js';
+import { createOfflineResponder } from './responders/offline.js';
+import { createOpenAIResponder } from './responders/openai.js';
+import type { Responder } from './responders/types.js';
+import { serveStatic } from './static.js';
+import { createStats } from './stats.js';
+import type { ServerStats } from './stats.js';
+import { createStore } from './store.js';
+import type { ChatStore } from './store.js';
+import { bearerToken, createVerifier } from './verify.js';
+
+export type { ServerConfig } from './config.js';
+export type { ServerStats } from './stats.js';
+
+export interface ChatApp {
+  fetch(request: Request): Promise<Response>;
+  stats: ServerStats;
+  /** Issuer, audience and Better Auth's baseURL. */
+  publicUrl: string;
+  /** Settles when the database is migrated; fetch waits for it. */
+  ready: Promise<void>;
+  auth: AuthService;
+  store: ChatStore;
+  responder: Responder;
+  /** Ends streaming replies (keeping what they said) and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface RunningServer {
+  /** The public URL (no trailing slash): PUBLIC_URL, or http://HOST:PORT with the bound port. */
+  url: string;
+  port: number;
+  stats: ServerStats;
+  app: ChatApp;
+  close(): Promise<void>;
+}
+
+export function chooseResponder(config: ServerConfig): Responder {
+  if (config.responder) return config.responder;
+  if (config.openaiApiKey) {
+    return createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl });
+  }
+  return createOfflineResponder({ delayMs: config.offlineDelayMs });
+}
+
+function openDatabase(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return database;
+}
+
+export function createApp(config: ServerConfig): ChatApp {
+  const publicUrl = config.publicUrl ?? originFor(config.host, config.port);
+  const stats = createStats();
+  const logRequest = config.log ? (line: string) => console.log(line) : () => {};
+  const logProblem = config.log ? (line: string) => console.error(line) : () => {};
+
+  const cors = createCors([new URL(publicUrl).origin, ...config.allowedOrigins]);
+  const database = openDatabase(config.databasePath);
+  let auth: AuthService;
+  let store: ChatStore;
+  try {
+    auth = createAuth({
+      database,
+      secret: resolveSecret(config.betterAuthSecret, config.databasePath),
+      publicUrl,
+      jwtExpiration: config.jwtExpiration,
+      trustedOrigins: cors.allowedOrigins,
+      log: config.log,
+    });
+    store = createStore(database);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  const ready = auth.migrate();
+  ready.catch(() => {}); // reported by whoever awaits it (startServer, fetch)
+
+  const responder = chooseResponder(config);
+  const chat = createChatKitHandler({
+    store,
+    responder,
+    maxBodyBytes: config.maxBodyBytes,
+    log: logProblem,
+    onStreamCancelled: () => stats.chatStreamsCancelled++,
+  });
+
+  // Without JWKS_URL the verifier reads this server's own JWKS route in process: the same route and
+  // the same jose remote-set logic, minus a loopback socket (and PUBLIC_URL need not be reachable
+  // from the server itself, e.g. behind a TLS proxy).
+  const verifier = createVerifier({
+    jwksUrl: config.jwksUrl ?? `${publicUrl}${AUTH_BASE_PATH}/jwks`,
+    issuer: publicUrl,
+    audience: publicUrl,
+    cacheSize: config.verifiedTokenCacheSize,
+    reloadIntervalMs: config.jwksReloadIntervalMs,
+    timeoutMs: config.jwksTimeoutMs,
+    clockToleranceSec: config.clockToleranceSec,
+    stats,
+    ...(!config.jwksUrl && { fetch: async (url: string, init: RequestInit) => hono.fetch(new Request(url, init)) }),
+  });
+
+  const hono = new Hono();
+  hono.onError((error, c) => {
+    if (error instanceof HttpError) return httpErrorResponse(error);
+    logProblem(`${c.req.method} ${c.req.path} failed: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`);
+    return errorResponse(500, 'internal_error', 'The server could not handle this request.');
+  });
+  hono.notFound(() => errorResponse(404, 'not_found', 'Not found.'));
+
+  hono.get('/healthz', c => c.json({ ok: true }));
+
+  const corsFor =
+    (route: CorsRoute): MiddlewareHandler =>
+    async (c, next) => {
+      if (c.req.method === 'OPTIONS') return cors.preflight(c.req.raw, route);
+      await next();
+      c.res = cors.decorate(c.req.raw, c.res, route);
+    };
+  hono.use(`${AUTH_BASE_PATH}/*`, corsFor('auth'));
+  hono.use('/chatkit', corsFor('chat'));
+
+  hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, async c => {
+    let request = c.req.raw;
+    if (request.method === 'POST') {
+      // Better Auth would read any size: cut bodies off at the same limit as the chat
+      const body = await readBodyLimited(request, config.maxBodyBytes);
+      const headers = new Headers(request.headers);
+      headers.delete('transfer-encoding');
+      headers.set('content-length', String(body.byteLength));
+      request = new Request(request.url, { method: 'POST', headers, body, signal: request.signal });
+    }
+    const response = await auth.auth.handler(request);
+    if (response.status === 200) {
+      if (c.req.path === `${AUTH_BASE_PATH}/token`) stats.tokensIssued++;
+      else if (c.req.path === `${AUTH_BASE_PATH}/jwks`) stats.jwksServed++;
+    }
+    if (response.status >= 400 && response.body === null) {
+      return errorResponse(response.status, response.status === 404 ? 'not_found' : 'auth_error', response.statusText || 'Request refused.');
+    }
+    return response;
+  });
+  hono.all(`${AUTH_BASE_PATH}/*`, () => errorResponse(405, 'method_not_allowed', 'Use GET or POST.', { Allow: 'GET, POST, OPTIONS' }));
+
+  hono.post('/chatkit', async c => {
+    stats.chatRequests++;
+    let response: Response;
+    try {
+      const identity = await verifier.verify(bearerToken(c.req.header('Authorization') ?? null));
+      response = await chat(c.req.raw, identity);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      response = httpErrorResponse(error);
+    }
+    stats.chatResponsesByStatus[response.status] = (stats.chatResponsesByStatus[response.status] ?? 0) + 1;
+    return response;
+  });
+  hono.all('/chatkit', () => errorResponse(405, 'method_not_allowed', 'Use POST.', { Allow: 'POST, OPTIONS' }));
+
+  hono.get('*', async c => (await serveStatic(c.req.path)) ?? errorResponse(404, 'not_found', 'Not found.'));
+
+  let closing: Promise<void> | undefined;
+  return {
+    stats,
+    publicUrl,
+    ready,
+    auth,
+    store,
+    responder,
+    async fetch(request) {
+      const started = performance.now();
+      let response: Response;
+      try {
+        await ready;
+        response = await hono.fetch(request);
+      } catch (error) {
+        logProblem(`${request.method} request failed: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`);
+        response = errorResponse(500, 'internal_error', 'The server could not handle this request.');
+      }
+      // the path only: a query string could hold a token (?access_token=...)
+      logRequest(`${request.method} ${new URL(request.url).pathname} ${response.status} ${Math.round(performance.now() - started)}ms`);
+      return response;
+    },
+    close() {
+      closing ??= (async () => {
+        await ready.catch(() => {});
+        await chat.close();
+        database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  let app: ChatApp | undefined;
+  const server = createAdaptorServer({
+    fetch: (request: Request) => app?.fetch(request) ?? errorResponse(503, 'starting', 'The server is starting.', { 'Retry-After': '1' }),
+    hostname: config.host,
+  });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const closeServer = () =>
+    new Promise<void>(resolvePromise => {
+      server.close(() => resolvePromise());
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    });
+
+  const { port } = server.address() as AddressInfo;
+  try {
+    // the bound port, so that an ephemeral port shows in the public URL, issuer and audience
+    app = createApp({ ...config, port });
+    await app.ready;
+  } catch (error) {
+    await app?.close();
+    await closeServer();
+    throw error;
+  }
+  const running = app;
+  let closing: Promise<void> | undefined;
+  return {
+    url: running.publicUrl,
+    port,
+    stats: running.stats,
+    app: running,
+    close() {
+      closing ??= (async () => {
+        const stopped = closeServer();
+        await running.close();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}

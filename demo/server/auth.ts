@@ -1,0 +1,104 @@
+// Better Auth: email + password accounts and sessions in SQLite, and the JWT plugin that turns a
+// session into a short-lived EdDSA token for the chat backend (GET /api/auth/token, JWKS at
+// /api/auth/jwks). Issuer and audience are pinned; the token carries sub and name only (no email).
+import { randomBytes } from 'node:crypto';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { betterAuth } from 'better-auth';
+import { getMigrations } from 'better-auth/db/migration';
+import { jwt } from 'better-auth/plugins';
+import { createJwk } from 'better-auth/plugins/jwt';
+import type { JwtOptions } from 'better-auth/plugins/jwt';
+
+export const AUTH_BASE_PATH = '/api/auth';
+export const SECRET_FILE_NAME = '.better-auth-secret';
+
+export interface AuthSetup {
+  database: BetterSqlite3.Database;
+  secret: string;
+  /** baseURL, and the tokens' issuer and audience. */
+  publicUrl: string;
+  /** A validated time span (config.ts): never a number, which Better Auth reads as a timestamp. */
+  jwtExpiration: string;
+  trustedOrigins: string[];
+  log: boolean;
+}
+
+export function createAuth(setup: AuthSetup) {
+  const jwtOptions = {
+    jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
+    jwt: {
+      issuer: setup.publicUrl,
+      audience: setup.publicUrl,
+      expirationTime: setup.jwtExpiration,
+      // sub is the user id (added by the plugin); the chat backend needs nothing else but a name
+      definePayload: ({ user }) => ({ name: user.name }),
+    },
+  } satisfies JwtOptions;
+
+  const auth = betterAuth({
+    baseURL: setup.publicUrl,
+    basePath: AUTH_BASE_PATH,
+    secret: setup.secret,
+    database: setup.database,
+    emailAndPassword: { enabled: true },
+    trustedOrigins: setup.trustedOrigins,
+    plugins: [jwt(jwtOptions)],
+    telemetry: { enabled: false },
+    logger: {
+      disabled: !setup.log,
+      level: 'warn',
+      // one line, message only: Better Auth's extra arguments may hold request data
+      log: (level, message) => console.error(`better-auth ${level}: ${message}`),
+    },
+  });
+
+  return {
+    auth,
+    /** Creates Better Auth's tables (user, session, account, verification, jwks) when missing. */
+    async migrate(): Promise<void> {
+      const { runMigrations } = await getMigrations(auth.options);
+      await runMigrations();
+    },
+    /**
+     * Adds a new signing key through the plugin's own helper; being the newest, it signs every token
+     * from now on, while the older keys stay in the JWKS. (Key rotation without waiting for
+     * `jwks.rotationInterval`.) Returns the new key's id, the `kid` of the tokens it signs.
+     */
+    async addSigningKey(): Promise<string> {
+      const context = await auth.$context;
+      const key = await createJwk({ context } as Parameters<typeof createJwk>[0], jwtOptions);
+      return key.id;
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuth>;
+
+/**
+ * BETTER_AUTH_SECRET when given; otherwise 32 random bytes generated on first start into a 0600 file
+ * beside the database and reused after (the JWT signing keys are encrypted with it, so it must not
+ * change). An in-memory database gets a secret that lives as long as the process.
+ */
+export function resolveSecret(configured: string | undefined, databasePath: string): string {
+  if (configured) return configured;
+  if (databasePath === ':memory:') return randomBytes(32).toString('hex');
+
+  const file = secretFilePath(databasePath);
+  const fresh = randomBytes(32).toString('hex');
+  try {
+    writeFileSync(file, `${fresh}\n`, { mode: 0o600, flag: 'wx' });
+    return fresh;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  const kept = readFileSync(file, 'utf8').trim();
+  if (kept.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters: delete it or set BETTER_AUTH_SECRET`);
+  return kept;
+}
+
+export function secretFilePath(databasePath: string): string {
+  return join(dirname(resolve(databasePath)), SECRET_FILE_NAME);
+}

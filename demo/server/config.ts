@@ -1,0 +1,166 @@
+// Environment -> validated configuration. Every bad value fails at start with ConfigError, a one-line
+// message naming the variable (main.ts prints it and exits 1).
+import type { Responder } from './responders/types.js';
+
+export interface ServerConfig {
+  /** PORT (default 8787; 0 = an ephemeral port). */
+  port: number;
+  /** HOST (default 127.0.0.1): the address the server binds. */
+  host: string;
+  /** DATABASE_PATH (default .data/demo.sqlite; its folder is created). ':memory:' keeps nothing. */
+  databasePath: string;
+  /** BETTER_AUTH_SECRET (32+ characters); absent: generated once into a 0600 file beside the database. */
+  betterAuthSecret?: string;
+  /** PUBLIC_URL: the origin users reach; absent: http://HOST:PORT with the port actually bound. */
+  publicUrl?: string;
+  /** JWT_EXPIRATION (default 15m): a time span such as 30s, 15m, 1h, 1d. */
+  jwtExpiration: string;
+  /** ALLOWED_ORIGINS: comma list of origins for CORS and Better Auth's trustedOrigins (own origin added). */
+  allowedOrigins: string[];
+  /** JWKS_URL: verify tokens of another auth server; absent: this server's /api/auth/jwks (in process). */
+  jwksUrl?: string;
+  /** OPENAI_API_KEY (empty = absent): switches the responder from offline to OpenAI. */
+  openaiApiKey?: string;
+  /** OPENAI_MODEL (default gpt-4.1-mini). */
+  openaiModel: string;
+  /** OPENAI_BASE_URL: another Responses API endpoint (a proxy, or a local stub in tests). */
+  openaiBaseUrl?: string;
+
+  // Not from the environment: for tests and benchmarks.
+  /** One line per request: METHOD /path STATUS ms (never the query string). */
+  log: boolean;
+  /** Verified tokens remembered until their exp (least recently used out first); 0 disables. */
+  verifiedTokenCacheSize: number;
+  /** At most one forced JWKS reload (for an unknown kid) per this many ms. */
+  jwksReloadIntervalMs: number;
+  /** Give up fetching the JWKS after this many ms (answers 503). */
+  jwksTimeoutMs: number;
+  /** Seconds of clock skew tolerated on exp/nbf/iat. */
+  clockToleranceSec: number;
+  /** Request bodies above this many bytes answer 413. */
+  maxBodyBytes: number;
+  /** Pause between the offline responder's text deltas. */
+  offlineDelayMs: number;
+  /** Replaces the responder chosen from OPENAI_API_KEY (tests inject failing or slow ones). */
+  responder?: Responder;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable} ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const TIME_SPAN = /^(\d+) ?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)$/i;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Seconds in a JWT_EXPIRATION-style time span, or undefined when it is not one. */
+export function timeSpanSeconds(value: string): number | undefined {
+  const match = TIME_SPAN.exec(value);
+  if (!match?.[1] || !match[2]) return undefined;
+  // s/sec/second, m/min/minute, h/hr/hour, d/day: the first letter names the unit
+  const seconds = Number(match[1]) * (UNIT_SECONDS[match[2].toLowerCase().charAt(0)] ?? Number.NaN);
+  return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/** `http://host:port` with IPv6 literals bracketed. */
+export function originFor(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export function loadConfig(env: Env): ServerConfig {
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const port = parsePort(get('PORT'));
+  const host = get('HOST') ?? '127.0.0.1';
+  if (/[\s/]/.test(host)) throw new ConfigError('HOST', `must be a host name or IP address (got "${host}")`);
+
+  const databasePath = get('DATABASE_PATH') ?? '.data/demo.sqlite';
+
+  const betterAuthSecret = get('BETTER_AUTH_SECRET');
+  if (betterAuthSecret !== undefined && betterAuthSecret.length < 32) {
+    throw new ConfigError('BETTER_AUTH_SECRET', `must be at least 32 characters (got ${betterAuthSecret.length}); unset it to generate one`);
+  }
+
+  const publicUrl = optional(get('PUBLIC_URL'), value => parseOrigin('PUBLIC_URL', value));
+
+  const jwtExpiration = get('JWT_EXPIRATION') ?? '15m';
+  if (timeSpanSeconds(jwtExpiration) === undefined) {
+    throw new ConfigError(
+      'JWT_EXPIRATION',
+      `must be a positive time span like 30s, 15m, 1h or 1d (got "${jwtExpiration}"); Better Auth reads a bare number as an absolute timestamp`,
+    );
+  }
+
+  const allowedOrigins = (get('ALLOWED_ORIGINS') ?? '')
+    .split(',')
+    .map(origin => origin.trim())
+    .filter(Boolean)
+    .map(origin => parseOrigin('ALLOWED_ORIGINS', origin));
+
+  const jwksUrl = optional(get('JWKS_URL'), value => parseHttpUrl('JWKS_URL', value).href);
+  const openaiBaseUrl = optional(get('OPENAI_BASE_URL'), value => parseHttpUrl('OPENAI_BASE_URL', value).href.replace(/\/$/, ''));
+
+  return {
+    port,
+    host,
+    databasePath,
+    betterAuthSecret,
+    publicUrl,
+    jwtExpiration,
+    allowedOrigins: [...new Set(allowedOrigins)],
+    jwksUrl,
+    openaiApiKey: get('OPENAI_API_KEY'),
+    openaiModel: get('OPENAI_MODEL') ?? 'gpt-4.1-mini',
+    openaiBaseUrl,
+    log: true,
+    verifiedTokenCacheSize: 10_000,
+    jwksReloadIntervalMs: 10_000,
+    jwksTimeoutMs: 5_000,
+    clockToleranceSec: 5,
+    maxBodyBytes: 1024 * 1024,
+    offlineDelayMs: 40,
+  };
+}
+
+function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 8787;
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) throw new ConfigError('PORT', `must be a whole number from 0 to 65535 (got "${value}")`);
+  return port;
+}
+
+function parseHttpUrl(variable: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(variable, `must be an http(s) URL (got "${value}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(variable, `must be an http(s) URL (got "${value}")`);
+  }
+  return url;
+}
+
+/** An origin such as https://chat.example.com (no path, query or credentials), returned normalised. */
+function parseOrigin(variable: string, value: string): string {
+  const url = parseHttpUrl(variable, value);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(variable, `must list origins like https://app.example.com, with no path (got "${value}")`);
+  }
+  return url.origin;
+}

@@ -1,0 +1,22 @@
+// Every error this server answers itself is JSON `{ error, code }`: a sentence for people and a
+// stable code for programs. Never a stack trace.
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: message, code }, { status, headers });
+}
+
+export function httpErrorResponse(error: HttpError): Response {
+  return errorResponse(error.status, error.code, error.message, error.headers);
+}
