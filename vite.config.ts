@@ -1,21 +1,49 @@
-// The script-tag build: ONE self-contained, minified ES module, dist/auth-chatkit.js, with lit, the
-// Better Auth client and jose's decodeJwt bundled in. `npm run build` (scripts/build.mjs) runs this
-// config, the package build for bundler users (tsc) and the demo bundles.
-import { defineConfig } from 'vite';
+// The script-tag build: ONE self-contained, minified ES module, dist/auth-chatkit.js, with lit and
+// the Better Auth client bundled in. `npm run build` (scripts/build.mjs) runs this config, the
+// package build for bundler users (tsc) and the demo bundles.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 
-const notice =
-  '/*! auth-chatkit | bundles lit (BSD-3-Clause, Copyright 2017 Google LLC), better-auth, ' +
-  'nanostores, @better-fetch/fetch, defu and jose (MIT); licenses: see node_modules/<name>/LICENSE */';
+const licenseFile = 'auth-chatkit.js.LICENSE.txt';
+
+// Comments are stripped, so the licenses of the bundled packages (lit's BSD-3-Clause asks for its
+// notice to ship with binary forms) go into a file beside the bundle, named by a one-line banner.
+function bundledLicenses(): Plugin {
+  return {
+    name: 'bundled-licenses',
+    generateBundle(_options, bundle) {
+      const packages = new Map<string, string>();
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        for (const id of chunk.moduleIds) {
+          const match = /^(.*node_modules\/(@[^/]+\/[^/]+|[^/]+))\//.exec(id);
+          if (match?.[1] && match[2]) packages.set(match[2], match[1]);
+        }
+      }
+      const sections = [...packages].sort().map(([name, dir]) => {
+        const file = readdirSync(dir).find(entry => /^licen[cs]e/i.test(entry));
+        const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+        const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${license}`;
+        return `${name}@${version} (${license})\n\n${text}`;
+      });
+      const own = join(dirname(new URL(import.meta.url).pathname), 'LICENSE');
+      if (existsSync(own)) sections.unshift(`auth-chatkit\n\n${readFileSync(own, 'utf8').trim()}`);
+      this.emitFile({ type: 'asset', fileName: licenseFile, source: `${sections.join(`\n\n${'-'.repeat(72)}\n\n`)}\n` });
+    },
+  };
+}
 
 export default defineConfig({
   define: { 'process.env.NODE_ENV': '"production"' },
+  plugins: [bundledLicenses()],
   build: {
     outDir: 'dist',
     emptyOutDir: false,
     target: 'es2022',
     lib: { entry: 'src/define.ts', formats: ['es'], fileName: () => 'auth-chatkit.js' },
     rolldownOptions: {
-      output: { codeSplitting: false, minify: true, comments: false, banner: notice },
+      output: { codeSplitting: false, minify: true, comments: false, postBanner: `/*! auth-chatkit | licenses: ${licenseFile} */` },
     },
   },
 });

@@ -9,7 +9,8 @@ export type TokenProvider = () => Promise<string | null | undefined> | string | 
 /**
  * Gets the JWT from a Better Auth server with its own client: `GET {authUrl}/token` with the
  * session cookie (`credentials: 'include'`, so a same-site auth server on another origin works)
- * and `cache: 'no-store'` (the endpoint sends no Cache-Control).
+ * and `cache: 'no-store'` (the endpoint sends no Cache-Control). A network failure rejects as is:
+ * the TokenSource reports it as `network`.
  */
 export function betterAuthToken(authUrl: string, fetchImpl: typeof fetch = (...args) => fetch(...args)): FetchToken {
   const client = createAuthClient({
@@ -18,41 +19,30 @@ export function betterAuthToken(authUrl: string, fetchImpl: typeof fetch = (...a
     fetchOptions: { credentials: 'include', customFetchImpl: fetchImpl },
   });
   return async signal => {
-    let result: Awaited<ReturnType<typeof client.token>>;
-    try {
-      result = await client.token({ fetchOptions: { signal, cache: 'no-store' } });
-    } catch (cause) {
-      if (signal.aborted) throw cause;
-      throw new AuthChatKitError('network', `Could not reach the sign-in server at ${authUrl}.`, { cause });
-    }
-    const { data, error } = result;
+    const { data, error } = await client.token({ fetchOptions: { signal, cache: 'no-store' } });
     if (error) {
-      const status = error.status;
-      if (status === 401 || status === 403) return null;
-      throw new AuthChatKitError('server', `The sign-in server answered ${status} for ${authUrl}/token.`, { cause: error });
+      if (error.status === 401 || error.status === 403) return null;
+      throw new AuthChatKitError('server', `${authUrl}/token answered ${error.status}.`, { cause: error });
     }
-    const token: unknown = (data as { token?: unknown } | null)?.token;
-    if (typeof token !== 'string' || token === '') {
-      throw new AuthChatKitError('bad-response', `${authUrl}/token did not answer with {"token": "<JWT>"}: is auth-url the Better Auth base URL, with the JWT plugin enabled?`);
-    }
-    return token;
+    return jwtString((data as { token?: unknown } | null)?.token, `${authUrl}/token sent no token: is the JWT plugin on?`);
   };
 }
 
 /** Adapts a host's `tokenProvider` to the TokenSource. */
-export function providedToken(provider: TokenProvider): FetchToken {
-  return async () => {
+export const providedToken =
+  (provider: TokenProvider): FetchToken =>
+  async () => {
     let token: unknown;
     try {
       token = await provider();
     } catch (cause) {
-      if (cause instanceof AuthChatKitError) throw cause;
-      throw new AuthChatKitError('token-provider', 'The tokenProvider function failed.', { cause });
+      throw new AuthChatKitError('token-provider', 'tokenProvider failed.', { cause });
     }
-    if (token === null || token === undefined || token === '') return null;
-    if (typeof token !== 'string') {
-      throw new AuthChatKitError('bad-response', 'The tokenProvider function must resolve a JWT string (or null when signed out).');
-    }
-    return token;
+    return token ? jwtString(token, 'tokenProvider must resolve a JWT or null.') : null;
   };
+
+/** The answer must be a non-empty string; the TokenSource then checks that it is a JWT. */
+function jwtString(token: unknown, message: string): string {
+  if (typeof token !== 'string' || !token) throw new AuthChatKitError('bad-response', message);
+  return token;
 }

@@ -1,10 +1,12 @@
 import type { PeerMessage, TokenPeers } from './cross-tab.js';
-import { AuthChatKitError, isTransient } from './errors.js';
+import { AuthChatKitError, isTransient, type AuthChatKitErrorCode } from './errors.js';
 import {
   backoffDelay,
-  clampDelay,
   defaultPolicy,
   isUsable,
+  maxTimeoutMs,
+  requestTimeoutMs,
+  signedOutProbeMs,
   timeToken,
   type RefreshPolicy,
   type TimedToken,
@@ -60,16 +62,13 @@ export interface TokenSourceOptions {
   peers?: TokenPeers | null;
 }
 
-type Outcome =
-  | { kind: 'token'; token: TimedToken }
-  | { kind: 'signed-out' }
-  | { kind: 'failed'; error: AuthChatKitError }
-  /** A peer's result was applied meanwhile, or the source stopped: nothing left to apply. */
-  | { kind: 'settled' };
+/**
+ * The result of one refresh, as peers hear it too; `settled`: a peer's result was applied meanwhile,
+ * or the source stopped, so nothing is left to apply.
+ */
+type Outcome = PeerMessage | { type: 'settled' };
 
-type Announced = Exclude<Outcome, { kind: 'settled' }>;
-
-const sessionChangeFloorMs = 2_000;
+const settled: Outcome = { type: 'settled' };
 
 /**
  * Gets a JWT and keeps it fresh for its subscribers: refreshes ahead of expiry on a one-shot timer,
@@ -82,12 +81,13 @@ export class TokenSource {
   readonly #fetchToken: FetchToken;
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #wakeUps: WakeSource | null;
-  readonly #peers: TokenPeers | null;
+  readonly #wakeUps: WakeSource | null | undefined;
+  readonly #peers: TokenPeers | null | undefined;
   readonly #listeners = new Set<(snapshot: TokenSnapshot) => void>();
-  readonly #peerWaiters = new Set<(message: PeerMessage | null) => void>();
 
   #token: TimedToken | undefined;
+  /** Set while a refresh waits for another tab's announcement. */
+  #peerWaiter: ((message?: PeerMessage) => void) | undefined;
   #state: TokenState = 'idle';
   #error: AuthChatKitError | undefined;
   #inflight: Promise<void> | undefined;
@@ -98,16 +98,16 @@ export class TokenSource {
   #dueAt = Number.POSITIVE_INFINITY;
   #failures = 0;
   #lastAttemptAt = Number.NEGATIVE_INFINITY;
-  /** Aborted when the last subscriber leaves; undefined while idle. */
-  #running: AbortController | undefined;
+  /** While anyone is subscribed: stops the wake-up and peer listeners. */
+  #running: (() => void) | undefined;
 
   constructor(options: TokenSourceOptions) {
     this.#fetchToken = options.fetchToken;
     this.policy = { ...defaultPolicy, ...options.policy };
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    this.#wakeUps = options.wakeUps ?? null;
-    this.#peers = options.peers ?? null;
+    this.#wakeUps = options.wakeUps;
+    this.#peers = options.peers;
   }
 
   get snapshot(): TokenSnapshot {
@@ -130,18 +130,15 @@ export class TokenSource {
    * the reason instead.
    */
   async getToken({ rejected }: { rejected?: string } = {}): Promise<string> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const token = this.#usableToken(rejected);
-      if (token) {
-        this.#checkFreshness();
-        return token.value;
-      }
-      if (this.#state === 'signed-out' && !this.#inflight && !this.#mayProbe(this.policy.signedOutProbeMs)) break;
+    let token = this.#usableToken(rejected);
+    // While signed out, a request may look again only at the probe rate: no storm of 401s.
+    if (!token && (this.#state !== 'signed-out' || this.#inflight || this.#mayProbe())) {
       await this.#refresh();
+      token = this.#usableToken(rejected);
     }
-    const token = this.#usableToken(rejected);
-    if (token) return token.value;
-    throw this.#error ?? new AuthChatKitError('token-expired', 'No valid token is available.');
+    if (!token) throw this.#error ?? new AuthChatKitError('token-expired', 'No valid token.');
+    this.#checkFreshness();
+    return token.value;
   }
 
   /** Gets a new token now (after a sign-in, or on "Try again"), starting any backoff over. */
@@ -155,19 +152,18 @@ export class TokenSource {
     return isUsable(token, this.#clock.now()) && token.value !== rejected ? token : undefined;
   }
 
-  #mayProbe(floorMs: number): boolean {
-    return this.#clock.now() - this.#lastAttemptAt >= floorMs;
+  /** While signed out, whether enough time passed since the last attempt to look again. */
+  #mayProbe(): boolean {
+    return this.#clock.now() - this.#lastAttemptAt >= signedOutProbeMs;
   }
 
   #start(): void {
-    const running = new AbortController();
-    this.#running = running;
     const stopWakeUps = this.#wakeUps?.(reason => this.#checkFreshness(reason));
     const stopPeers = this.#peers?.listen(message => this.#onPeerMessage(message));
-    running.signal.addEventListener('abort', () => {
+    this.#running = () => {
       stopWakeUps?.();
       stopPeers?.();
-    });
+    };
     const token = this.#usableToken();
     if (token && this.#clock.now() < token.refreshAt) {
       this.#setState('ready');
@@ -178,13 +174,13 @@ export class TokenSource {
   }
 
   #stop(): void {
-    this.#running?.abort();
+    this.#running?.();
     this.#running = undefined;
     this.#request?.abort();
     this.#inflight = undefined;
     this.#generation++;
     this.#clearTimer();
-    for (const resolve of this.#peerWaiters) resolve(null);
+    this.#peerWaiter?.();
     this.#state = 'idle';
   }
 
@@ -205,88 +201,79 @@ export class TokenSource {
     return this.#inflight;
   }
 
-  /** Fetches here, or lets the tab that holds the refresh lock do it and adopts its answer. */
+  /**
+   * Fetches here, or, while another tab holds the refresh lock, waits for its announcement (its
+   * token is adopted on arrival). If that tab goes quiet (closed, stuck), fetches here after all.
+   * The waiter is set before the lock is asked for: the answer may arrive first.
+   */
   async #obtain(): Promise<Outcome> {
-    const peers = this.#peers;
-    const running = this.#running;
-    if (!peers || !running) return this.#fetchHere(false);
+    const peers = this.#running && this.#peers;
+    if (!peers) return this.#fetchHere();
     const before = this.#token;
+    const heard = this.#nextPeerMessage();
+    const fetchUnlessAdopted = async () => (this.#token === before ? this.#fetchHere(peers) : settled);
+    let outcome: Outcome | undefined;
     try {
-      const attempt = await peers.ifIdle(() => this.#fetchHere(true));
-      if (attempt.ran) return attempt.value;
-      const message = await this.#nextPeerMessage();
-      if (message?.type === 'failed') return { kind: 'failed', error: new AuthChatKitError(message.code, message.message) };
-      if (message || !this.#running) return { kind: 'settled' };
-      // The refreshing tab went quiet (closed, or stuck): take the lock in turn.
-      return await peers.exclusive(
-        async () => (this.#token !== before && this.#usableToken() ? { kind: 'settled' } : this.#fetchHere(true)),
-        running.signal,
-      );
+      outcome = await peers.ifIdle(fetchUnlessAdopted);
     } catch {
-      if (!this.#running) return { kind: 'settled' };
-      // Locks refused (e.g. an opaque origin): work alone.
-      return this.#fetchHere(false);
+      outcome = await fetchUnlessAdopted(); // locks refused (e.g. an opaque origin): work alone
     }
+    if (outcome) {
+      this.#peerWaiter?.();
+      return outcome;
+    }
+    return (await heard) ?? (this.#running ? this.#fetchHere() : settled);
   }
 
-  #nextPeerMessage(): Promise<PeerMessage | null> {
+  /** The next peer announcement: `failed` is taken as ours; a token or sign-out was already applied. */
+  #nextPeerMessage(): Promise<Outcome | undefined> {
     return new Promise(resolve => {
-      const done = (message: PeerMessage | null) => {
+      const done = (message?: PeerMessage) => {
         this.#clock.clearTimeout(timeout);
-        this.#peerWaiters.delete(done);
-        resolve(message);
+        this.#peerWaiter = undefined;
+        resolve(message && (message.type === 'failed' ? message : settled));
       };
-      const timeout = this.#clock.setTimeout(() => done(null), this.policy.requestTimeoutMs + 1_000);
-      this.#peerWaiters.add(done);
+      const timeout = this.#clock.setTimeout(done, requestTimeoutMs + 1_000);
+      this.#peerWaiter = done;
     });
   }
 
-  async #fetchHere(announce: boolean): Promise<Outcome> {
+  async #fetchHere(peers?: TokenPeers): Promise<Outcome> {
     const request = new AbortController();
     this.#request = request;
     const timeout = this.#clock.setTimeout(
-      () => request.abort(new AuthChatKitError('network', 'The sign-in server did not answer in time.')),
-      this.policy.requestTimeoutMs,
+      () => request.abort(new AuthChatKitError('network', 'The sign-in server timed out.')),
+      requestTimeoutMs,
     );
     request.signal.addEventListener('abort', () => this.#clock.clearTimeout(timeout));
     const requestedAt = this.#clock.now();
-    let outcome: Announced;
+    let outcome: PeerMessage;
     try {
       const value = await untilAborted(this.#fetchToken(request.signal), request.signal);
       outcome =
         value === null
-          ? { kind: 'signed-out' }
-          : { kind: 'token', token: timeToken(value, requestedAt, this.#clock.now(), this.policy) };
+          ? { type: 'signed-out' }
+          : { type: 'token', token: timeToken(value, requestedAt, this.#clock.now(), this.policy) };
     } catch (error) {
-      const reason: unknown = request.signal.reason;
-      if (request.signal.aborted && !(reason instanceof AuthChatKitError)) return { kind: 'settled' };
-      outcome = { kind: 'failed', error: asAuthError(request.signal.aborted ? reason : error) };
+      // Aborted by a stop: nothing to report. Aborted by the timeout: the reason is the error.
+      if (request.signal.aborted && !(error instanceof AuthChatKitError)) return settled;
+      const { code, message } = asAuthError(error);
+      outcome = { type: 'failed', code, message };
     } finally {
       this.#clock.clearTimeout(timeout);
-      if (this.#request === request) this.#request = undefined;
     }
-    if (announce) this.#peers?.announce(toPeerMessage(outcome));
+    peers?.announce(outcome);
     return outcome;
   }
 
   #apply(outcome: Outcome): void {
-    switch (outcome.kind) {
-      case 'token':
-        this.#adopt(outcome.token);
-        return;
-      case 'signed-out':
-        this.#signOut();
-        return;
-      case 'failed': {
-        const { error } = outcome;
-        this.#error = error;
-        const delay = backoffDelay(this.#failures++, this.#random, this.policy);
-        this.#schedule(this.#clock.now() + delay);
-        this.#setState(isTransient(error.code) || this.#usableToken() ? 'retrying' : 'error', true);
-        return;
-      }
-      case 'settled':
-        return;
+    if (outcome.type === 'token') this.#adopt(outcome.token);
+    else if (outcome.type === 'signed-out') this.#signOut();
+    else if (outcome.type === 'failed') {
+      const error = new AuthChatKitError(outcome.code as AuthChatKitErrorCode, outcome.message);
+      this.#error = error;
+      this.#schedule(this.#clock.now() + backoffDelay(this.#failures++, this.#random));
+      this.#setState(isTransient(error.code) || this.#usableToken() ? 'retrying' : 'error', true);
     }
   }
 
@@ -300,33 +287,30 @@ export class TokenSource {
 
   #signOut(): void {
     this.#token = undefined;
-    this.#error = new AuthChatKitError('unauthorized', 'Not signed in: the sign-in server has no session for this browser.');
+    this.#error = new AuthChatKitError('unauthorized', 'Not signed in.');
     this.#clearTimer();
     this.#setState('signed-out', true);
   }
 
   #onPeerMessage(message: PeerMessage): void {
     if (message.type === 'token') {
-      const { type: _type, ...token } = message;
-      if (!this.#token || token.expiresAt > this.#token.expiresAt) this.#adopt(token);
+      if (message.token.expiresAt > (this.#token?.expiresAt ?? 0)) this.#adopt(message.token);
     } else if (message.type === 'signed-out') {
       this.#signOut();
     }
-    for (const resolve of this.#peerWaiters) resolve(message);
+    this.#peerWaiter?.(message);
   }
 
   /** Refreshes when due: called by the timer, on wake-ups and whenever a token is handed out. */
   #checkFreshness(reason?: WakeReason): void {
     if (!this.#running || this.#inflight) return;
     if (this.#state === 'signed-out') {
-      const probes = reason === 'visible' || reason === 'focus' || reason === 'session-change';
-      if (probes && this.#mayProbe(this.policy.signedOutProbeMs)) void this.#refresh();
+      // The user may have signed in elsewhere: look again when they come back, at a bounded rate.
+      if ((reason === 'visible' || reason === 'focus') && this.#mayProbe()) void this.#refresh();
       return;
     }
-    const now = this.#clock.now();
-    const sessionChanged = reason === 'session-change' && this.#mayProbe(sessionChangeFloorMs);
     const backOnline = reason === 'online' && this.#state !== 'ready';
-    if (now >= this.#dueAt || sessionChanged || backOnline) void this.#refresh();
+    if (this.#clock.now() >= this.#dueAt || backOnline) void this.#refresh();
     else if (this.#timer === undefined) this.#schedule(this.#dueAt);
   }
 
@@ -334,11 +318,11 @@ export class TokenSource {
     this.#clearTimer();
     if (!this.#running) return;
     this.#dueAt = at;
-    // The delay is clamped to setTimeout's range: an early wake-up just checks and re-arms.
+    // Clamped to setTimeout's range (longer delays fire at once): an early wake-up checks and re-arms.
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       this.#checkFreshness();
-    }, clampDelay(at - this.#clock.now()));
+    }, Math.min(at - this.#clock.now(), maxTimeoutMs));
   }
 
   #clearTimer(): void {
@@ -365,16 +349,5 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 function asAuthError(error: unknown): AuthChatKitError {
   return error instanceof AuthChatKitError
     ? error
-    : new AuthChatKitError('network', 'Could not get a token from the sign-in server.', { cause: error });
-}
-
-function toPeerMessage(outcome: Announced): PeerMessage {
-  switch (outcome.kind) {
-    case 'token':
-      return { type: 'token', ...outcome.token };
-    case 'signed-out':
-      return { type: 'signed-out' };
-    case 'failed':
-      return { type: 'failed', code: outcome.error.code, message: outcome.error.message };
-  }
+    : new AuthChatKitError('network', 'Could not reach the sign-in server.', { cause: error });
 }

@@ -1,42 +1,28 @@
 import { browserPeers } from './cross-tab.js';
 import { betterAuthToken, providedToken, type TokenProvider } from './token-fetchers.js';
 import { TokenSource } from './token-source.js';
-import type { RefreshPolicy } from './token-timing.js';
 import { pageWakeUps } from './wake-ups.js';
 
+const sources = new Map<string | TokenProvider, Map<number | undefined, TokenSource>>();
+
 /**
- * One TokenSource per auth URL (and refresh policy) per page, so every element naming the same
- * server shares one token and one refresh schedule; one per tokenProvider function likewise.
+ * The page's TokenSource for an auth URL (or a host's tokenProvider function) and refresh leeway:
+ * every element naming the same server shares one token and one refresh schedule.
  */
-const byAuthUrl = new Map<string, TokenSource>();
-const byProvider = new WeakMap<TokenProvider, Map<string, TokenSource>>();
-
-export type SourcePolicy = Pick<RefreshPolicy, 'leewayMs'>;
-
-export function tokenSourceFor(authUrl: string, policy?: Partial<SourcePolicy>): TokenSource {
-  const key = `${policy?.leewayMs ?? ''} ${authUrl}`;
-  let source = byAuthUrl.get(key);
+export function tokenSourceFor(authUrlOrProvider: string | TokenProvider, leewayMs?: number): TokenSource {
+  let byLeeway = sources.get(authUrlOrProvider);
+  if (!byLeeway) sources.set(authUrlOrProvider, (byLeeway = new Map()));
+  let source = byLeeway.get(leewayMs);
   if (!source) {
+    const provided = typeof authUrlOrProvider === 'function';
     source = new TokenSource({
-      fetchToken: betterAuthToken(authUrl),
-      policy,
+      fetchToken: provided ? providedToken(authUrlOrProvider) : betterAuthToken(authUrlOrProvider),
+      policy: leewayMs === undefined ? {} : { leewayMs },
       wakeUps: pageWakeUps(),
-      peers: browserPeers(key),
+      // A provider is this page's own function: other tabs have their own, so only URLs share.
+      peers: provided ? null : browserPeers(`${leewayMs} ${authUrlOrProvider}`),
     });
-    byAuthUrl.set(key, source);
-  }
-  return source;
-}
-
-export function tokenSourceForProvider(provider: TokenProvider, policy?: Partial<SourcePolicy>): TokenSource {
-  const key = `${policy?.leewayMs ?? ''}`;
-  let sources = byProvider.get(provider);
-  if (!sources) byProvider.set(provider, (sources = new Map()));
-  let source = sources.get(key);
-  if (!source) {
-    // A provider is this page's own function: other tabs have their own, so no peers.
-    source = new TokenSource({ fetchToken: providedToken(provider), policy, wakeUps: pageWakeUps() });
-    sources.set(key, source);
+    byLeeway.set(leewayMs, source);
   }
   return source;
 }

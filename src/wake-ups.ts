@@ -3,36 +3,20 @@
  * throttle or freeze timers, so the TokenSource re-checks freshness on each.
  * - `visible` / `focus`: the user is back
  * - `online`: the network is back
- * - `session-change`: Better Auth's client in another tab signed out or updated the session
- *   (it tells other tabs through a `storage` event; we only read the event, never storage)
  */
-export type WakeReason = 'visible' | 'focus' | 'online' | 'session-change';
+export type WakeReason = 'visible' | 'focus' | 'online';
 
 /** Starts calling `onWake`; the returned function stops. */
 export type WakeSource = (onWake: (reason: WakeReason) => void) => () => void;
 
-const betterAuthMessageKey = 'better-auth.message';
-
-export function pageWakeUps(win: Window = window): WakeSource {
-  return onWake => {
+export const pageWakeUps =
+  (win: Window = window): WakeSource =>
+  onWake => {
     const controller = new AbortController();
-    const { signal } = controller;
-    win.document.addEventListener(
-      'visibilitychange',
-      () => {
-        if (win.document.visibilityState === 'visible') onWake('visible');
-      },
-      { signal },
-    );
-    win.addEventListener('focus', () => onWake('focus'), { signal });
-    win.addEventListener('online', () => onWake('online'), { signal });
-    win.addEventListener(
-      'storage',
-      event => {
-        if (event.key === betterAuthMessageKey) onWake('session-change');
-      },
-      { signal },
-    );
+    const on = (target: EventTarget, type: string, reason: WakeReason, when = () => true) =>
+      target.addEventListener(type, () => when() && onWake(reason), { signal: controller.signal });
+    on(win.document, 'visibilitychange', 'visible', () => win.document.visibilityState === 'visible');
+    on(win, 'focus', 'focus');
+    on(win, 'online', 'online');
     return () => controller.abort();
   };
-}

@@ -212,15 +212,6 @@ describe('TokenSource', () => {
       await advance(0);
       expect(server.requests).to.have.length(1);
     });
-
-    it('refreshes when another tab changed the Better Auth session', async () => {
-      follow(createSource());
-      await advance(5 * second);
-      server.always(401);
-      wakeUps.fire('session-change');
-      await advance(0);
-      expect(server.requests).to.have.length(2);
-    });
   });
 
   describe('failures', () => {

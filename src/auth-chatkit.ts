@@ -1,0 +1,327 @@
+import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { authorizedFetch } from './authorized-fetch.js';
+import { forwardChatKitEvents } from './chatkit-events.js';
+import { chatKitOptions } from './chatkit-options.js';
+import { loadChatKit } from './chatkit-runtime.js';
+import { parseConfig, type ChatConfig } from './config.js';
+import { AuthChatKitError, type AuthChatKitErrorCode } from './errors.js';
+import type { TokenProvider } from './token-fetchers.js';
+import type { TokenSnapshot, TokenSource } from './token-source.js';
+import { tokenSourceFor } from './token-sources.js';
+
+/** The element's state, reflected as its `state` attribute for CSS. */
+export type AuthChatKitState = 'loading' | 'signed-out' | 'ready' | 'retrying' | 'error';
+
+export interface AuthChatKitEventMap {
+  'auth-chatkit-ready': CustomEvent<Record<string, never>>;
+  /** A new token arrived; `expiresAt` is local time in ms. The token itself is never in an event. */
+  'auth-chatkit-token': CustomEvent<{ expiresAt: number }>;
+  'auth-chatkit-signed-out': CustomEvent<Record<string, never>>;
+  'auth-chatkit-error': CustomEvent<{ code: AuthChatKitErrorCode; message: string }>;
+}
+
+const idle: TokenSnapshot = { state: 'idle' };
+
+/**
+ * `<auth-chatkit>`: OpenAI's ChatKit, authenticated with a Better Auth JWT that stays fresh.
+ * Thin by design: it turns attributes into a config, subscribes to the shared TokenSource for the
+ * auth server, loads the ChatKit runtime in parallel, and mounts `<openai-chatkit>` with an
+ * authorized fetch once both are there.
+ *
+ * @tag auth-chatkit
+ * @summary OpenAI ChatKit with Better Auth JWTs that stay fresh.
+ *
+ * @slot loading - Shown while the first token or the ChatKit script loads.
+ * @slot signed-out - Shown when there is no session (default: a sign-in link to `login-url`).
+ * @slot error - Shown on a configuration or loading error (default: the message and "Try again").
+ *
+ * @csspart frame - The outer box.
+ * @csspart chat - The box ChatKit is mounted in.
+ * @csspart status - The panel shown instead of the chat while not ready.
+ * @csspart notice - The strip shown above the chat while the sign-in server is unreachable.
+ * @csspart sign-in - The default sign-in link.
+ * @csspart retry - The default "Try again" button.
+ *
+ * @cssprop [--auth-chatkit-height=600px] - Height of the element.
+ * @cssprop [--auth-chatkit-border=1px solid #d0d7de] - Border of the frame.
+ * @cssprop [--auth-chatkit-radius=12px] - Corner radius of the frame.
+ * @cssprop [--auth-chatkit-background=Canvas] - Background behind ChatKit and the state panels.
+ * @cssprop [--auth-chatkit-color=CanvasText] - Text color of the state panels.
+ * @cssprop [--auth-chatkit-accent=#0969da] - Color of the default link and button.
+ *
+ * @fires auth-chatkit-ready - ChatKit is mounted with a valid token.
+ * @fires auth-chatkit-token - A new token arrived: `detail.expiresAt` (local ms), never the token.
+ * @fires auth-chatkit-signed-out - The sign-in server has no session.
+ * @fires auth-chatkit-error - `detail: { code, message }`.
+ */
+export class AuthChatKit extends LitElement {
+  static override properties = {
+    authUrl: { attribute: 'auth-url' },
+    apiUrl: { attribute: 'api-url' },
+    domainKey: { attribute: 'domain-key' },
+    chatkitSrc: { attribute: 'chatkit-src' },
+    loginUrl: { attribute: 'login-url' },
+    theme: {},
+    placeholder: {},
+    greeting: {},
+    locale: {},
+    refreshLeeway: { attribute: 'refresh-leeway' },
+    tokenProvider: { attribute: false },
+    chatkitOptions: { attribute: false },
+  };
+
+  /** Defines `<auth-chatkit>` (or `tag`); a second call, or a second copy of the script, is harmless. */
+  static define(tag = 'auth-chatkit', registry: CustomElementRegistry = customElements): void {
+    if (!registry.get(tag)) registry.define(tag, this);
+  }
+
+  /** Better Auth base URL, e.g. `https://example.com/api/auth`. */
+  declare authUrl: string | undefined;
+  /** The ChatKit backend (required). */
+  declare apiUrl: string | undefined;
+  /** OpenAI domain key; a placeholder is used on localhost. */
+  declare domainKey: string | undefined;
+  /** Where the ChatKit runtime script comes from (default: OpenAI's CDN). */
+  declare chatkitSrc: string | undefined;
+  /** Where the default signed-out panel links to. */
+  declare loginUrl: string | undefined;
+  /** `light` or `dark`. */
+  declare theme: string | undefined;
+  /** Composer placeholder. */
+  declare placeholder: string | undefined;
+  /** Start-screen greeting. */
+  declare greeting: string | undefined;
+  /** ChatKit locale, e.g. `de-DE`. */
+  declare locale: string | undefined;
+  /** Refresh at least this many seconds before the token expires (default 60). */
+  declare refreshLeeway: string | undefined;
+  /** Gets the JWT some other way: an async function resolving a JWT, or null when signed out. */
+  declare tokenProvider: TokenProvider | undefined;
+  /** Any other ChatKit options; `api` is ours. */
+  declare chatkitOptions: Partial<ChatKitOptions> | undefined;
+
+  #state: AuthChatKitState = 'loading';
+  #config: ChatConfig | undefined;
+  #configError: AuthChatKitError | undefined;
+  #source: TokenSource | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #snapshot: TokenSnapshot = idle;
+  /** The ChatKit script asked for, and why it failed to load, if it did. */
+  #runtimeSrc: string | undefined;
+  #runtimeError: AuthChatKitError | undefined;
+  #chatkit: OpenAIChatKit | undefined;
+  #mount: AbortController | undefined;
+  /** What the mounted ChatKit's options were built from. */
+  #applied: { key: string; extra: Partial<ChatKitOptions> | undefined; apiUrl: string } | undefined;
+  #lastError: string | undefined;
+
+  /** `loading`, `signed-out`, `ready`, `retrying` (sign-in server unreachable) or `error`. */
+  get state(): AuthChatKitState {
+    return this.#state;
+  }
+
+  /** The mounted `<openai-chatkit>` (for `sendUserMessage`, `focusComposer`, ...), or null. */
+  get chatkit(): OpenAIChatKit | null {
+    return this.#chatkit ?? null;
+  }
+
+  /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */
+  async refresh(): Promise<void> {
+    if (this.#runtimeError) this.#runtimeSrc = undefined;
+    this.#configure();
+    await this.#source?.refresh();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#setState(this.#state, true);
+    if (this.hasUpdated) this.#configure();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#useSource(undefined);
+  }
+
+  protected override updated(_changed: PropertyValues<this>): void {
+    this.#configure();
+  }
+
+  /** Brings everything in line with the current settings; cheap when nothing changed. */
+  #configure(): void {
+    if (!this.isConnected) return;
+    try {
+      this.#config = parseConfig(this, location);
+      this.#configError = undefined;
+    } catch (error) {
+      this.#config = undefined;
+      this.#configError = error as AuthChatKitError;
+      this.#useSource(undefined);
+      this.#report(this.#configError);
+      this.#sync();
+      return;
+    }
+    const config = this.#config;
+    const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
+    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs));
+    if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
+    if (this.#applied && this.#applied.apiUrl !== config.apiUrl) this.#unmount();
+    this.#sync();
+  }
+
+  /** Follows `source` (or nothing); a different auth server may mean a different user: remount. */
+  #useSource(source: TokenSource | undefined): void {
+    if (source === this.#source) return;
+    this.#unsubscribe?.();
+    this.#source = source;
+    this.#snapshot = idle;
+    this.#unmount();
+    this.#unsubscribe = source?.subscribe(snapshot => this.#onSnapshot(snapshot));
+  }
+
+  #onSnapshot(snapshot: TokenSnapshot): void {
+    const previous = this.#snapshot;
+    this.#snapshot = snapshot;
+    if (snapshot.expiresAt !== undefined && snapshot.expiresAt !== previous.expiresAt) {
+      this.#fire('auth-chatkit-token', { expiresAt: snapshot.expiresAt });
+    }
+    if (snapshot.error && (snapshot.state === 'error' || snapshot.state === 'retrying')) this.#report(snapshot.error);
+    this.#sync();
+  }
+
+  #loadRuntime(src: string): void {
+    this.#runtimeSrc = src;
+    this.#runtimeError = undefined;
+    loadChatKit(src).then(
+      () => this.#sync(),
+      (error: AuthChatKitError) => {
+        if (this.#runtimeSrc !== src) return;
+        this.#runtimeError = error;
+        this.#report(error);
+        this.#sync();
+      },
+    );
+  }
+
+  /** Mounts or unmounts ChatKit, refreshes its options, and moves to the resulting state. */
+  #sync(): void {
+    if (!this.isConnected) return;
+    const config = this.#config;
+    const { state, expiresAt } = this.#snapshot;
+    if (!config || state === 'signed-out') this.#unmount();
+    const hasToken = expiresAt !== undefined && (state === 'ready' || state === 'retrying');
+    if (config && hasToken && customElements.get('openai-chatkit')) this.#mountChat(config);
+    this.#setState(this.#deriveState());
+  }
+
+  #deriveState(): AuthChatKitState {
+    const tokenState = this.#snapshot.state;
+    if (this.#configError) return 'error';
+    if (tokenState === 'signed-out') return 'signed-out';
+    if (this.#runtimeError) return 'error';
+    if (this.#chatkit) return tokenState === 'retrying' ? 'retrying' : 'ready';
+    if (tokenState === 'error' || tokenState === 'retrying') return tokenState;
+    return 'loading';
+  }
+
+  #mountChat(config: ChatConfig): void {
+    const extra = this.chatkitOptions;
+    if (!this.#chatkit) {
+      const chatkit = document.createElement('openai-chatkit');
+      this.#mount = new AbortController();
+      forwardChatKitEvents(chatkit, this, this.#mount.signal);
+      this.renderRoot.querySelector('[part=chat]')?.append(chatkit);
+      this.#chatkit = chatkit;
+    }
+    const key = JSON.stringify(config);
+    if (this.#applied?.key === key && this.#applied.extra === extra) return;
+    const fetch = authorizedFetch({
+      source: this.#source!,
+      apiUrl: config.apiUrl,
+      onRejected: () => this.#report(new AuthChatKitError('chat-unauthorized', 'The chat backend refused the token.')),
+    });
+    this.#chatkit.setOptions(chatKitOptions(config, extra, fetch));
+    this.#applied = { key, extra, apiUrl: config.apiUrl };
+  }
+
+  #unmount(): void {
+    this.#mount?.abort();
+    this.#chatkit?.remove();
+    this.#chatkit = undefined;
+    this.#mount = undefined;
+    this.#applied = undefined;
+  }
+
+  #setState(state: AuthChatKitState, force = false): void {
+    const previous = this.#state;
+    if (state === previous && !force) return;
+    this.#state = state;
+    this.setAttribute('state', state);
+    this.requestUpdate();
+    if (state === previous) return;
+    if (state === 'ready') {
+      this.#lastError = undefined;
+      if (previous !== 'retrying') this.#fire('auth-chatkit-ready', {});
+    }
+    if (state === 'signed-out') this.#fire('auth-chatkit-signed-out', {});
+  }
+
+  /** Fires `auth-chatkit-error` once per distinct failure (a backoff repeating it stays quiet). */
+  #report({ code, message }: AuthChatKitError): void {
+    if (message === this.#lastError) return;
+    this.#lastError = message;
+    this.#fire('auth-chatkit-error', { code, message });
+  }
+
+  #fire<K extends keyof AuthChatKitEventMap>(type: K, detail: AuthChatKitEventMap[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  protected override render() {
+    const state = this.#state;
+    const chatShown = this.#chatkit !== undefined && (state === 'ready' || state === 'retrying');
+    // The panel is one persistent live region, so each state's message is announced. Templates are
+    // kept on few lines: their whitespace ships as is.
+    return html`<div part="frame"><p part="notice" role="status" ?hidden=${!chatShown || state !== 'retrying'}>${retryingText}</p><div part="chat" ?hidden=${!chatShown}></div><div part="status" role="status" ?hidden=${chatShown}>${this.#renderPanel(state)}</div></div>`;
+  }
+
+  #renderPanel(state: AuthChatKitState) {
+    if (state === 'error') {
+      const message = (this.#configError ?? this.#runtimeError ?? this.#snapshot.error)?.message;
+      return html`<slot name="error"><p role="alert">${message}</p><button part="retry" @click=${() => this.refresh()}>Try again</button></slot>`;
+    }
+    if (state === 'signed-out') {
+      const loginUrl = this.#config?.loginUrl;
+      return html`<slot name="signed-out"><p>Sign in to chat.</p>${loginUrl && html`<a part="sign-in" href=${loginUrl}>Sign in</a>`}</slot>`;
+    }
+    return html`<slot name="loading"><p>${state === 'retrying' ? retryingText : 'Loading chat…'}</p></slot>`;
+  }
+
+  // Styled through the parts: the names the page uses with ::part().
+  static override styles = css`
+:host{display:block;height:var(--auth-chatkit-height,600px)}
+:host([hidden]),[hidden]{display:none!important}
+[part=frame]{box-sizing:border-box;display:flex;flex-direction:column;height:100%;overflow:hidden;border:var(--auth-chatkit-border,1px solid #d0d7de);border-radius:var(--auth-chatkit-radius,12px);background:var(--auth-chatkit-background,Canvas);color:var(--auth-chatkit-color,CanvasText)}
+[part=chat]{flex:1;min-height:0}
+openai-chatkit{display:block;height:100%}
+[part=status]{flex:1;display:grid;place-content:center;gap:.75rem;padding:1.5rem;text-align:center;font:15px/1.5 system-ui,sans-serif}
+p{margin:0}
+[part=notice]{padding:.4rem .75rem;font:13px system-ui,sans-serif;background:#fff8c5}
+a,button{justify-self:center;font:inherit;color:var(--auth-chatkit-accent,#0969da)}
+button{padding:.4rem 1rem;border:1px solid;border-radius:6px;background:none}`;
+}
+
+
+
+
+const retryingText = "Can't reach the sign-in server. Retrying…";
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'auth-chatkit': AuthChatKit;
+    'openai-chatkit': OpenAIChatKit;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface HTMLElementEventMap extends AuthChatKitEventMap {}
+}

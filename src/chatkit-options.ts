@@ -1,0 +1,19 @@
+import type { ChatKitOptions } from '@openai/chatkit';
+import type { ChatConfig } from './config.js';
+
+/**
+ * The FULL options for `setOptions` (it replaces, never merges): the host's `chatkitOptions`, then
+ * the attributes, then the `api` we own (url, domain key and the authorized fetch always win).
+ */
+export function chatKitOptions(config: ChatConfig, extra: Partial<ChatKitOptions> | undefined, fetch: typeof globalThis.fetch): ChatKitOptions {
+  // A host's custom api keeps its other settings (e.g. uploadStrategy); a hosted api is replaced.
+  const api = extra?.api && 'url' in extra.api ? extra.api : {};
+  const options: ChatKitOptions = { ...extra, api: { ...api, url: config.apiUrl, domainKey: config.domainKey, fetch } };
+  if (config.theme) {
+    options.theme = typeof extra?.theme === 'object' ? { ...extra.theme, colorScheme: config.theme } : config.theme;
+  }
+  if (config.placeholder) options.composer = { ...extra?.composer, placeholder: config.placeholder };
+  if (config.greeting) options.startScreen = { ...extra?.startScreen, greeting: config.greeting };
+  if (config.locale) options.locale = config.locale as ChatKitOptions['locale'];
+  return options;
+}

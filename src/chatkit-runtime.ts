@@ -1,0 +1,31 @@
+import { AuthChatKitError } from './errors.js';
+
+/** OpenAI's evergreen ChatKit script (it defines `<openai-chatkit>`). */
+export const defaultChatKitSrc = 'https://cdn.platform.openai.com/deployments/chatkit/chatkit.js';
+
+/**
+ * Makes sure `<openai-chatkit>` is defined: inserts the script once per page (joining a script
+ * already there with the same src, ours or the page's) and waits for the definition. Fails with
+ * `chatkit-load` on a load error or when nothing is defined in time; a script we inserted is then
+ * removed, so a retry inserts a fresh one.
+ */
+export function loadChatKit(src: string, timeoutMs = 15_000): Promise<void> {
+  if (customElements.get('openai-chatkit')) return Promise.resolve();
+  const url = new URL(src, document.baseURI).href;
+  return new Promise((resolve, reject) => {
+    const existing = [...document.scripts].find(script => script.src === url);
+    const script = existing ?? Object.assign(document.createElement('script'), { src: url, async: true });
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      if (!existing) script.remove();
+      reject(new AuthChatKitError('chatkit-load', `ChatKit could not be loaded from ${url} (${why}).`));
+    };
+    const timer = setTimeout(fail, timeoutMs, `not defined within ${timeoutMs / 1000} s`);
+    script.addEventListener('error', () => fail('load error'), { once: true });
+    customElements.whenDefined('openai-chatkit').then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (!existing) document.head.append(script);
+  });
+}

@@ -1,0 +1,89 @@
+import { defaultChatKitSrc } from './chatkit-runtime.js';
+import { AuthChatKitError } from './errors.js';
+
+/** The element's settings as its attributes give them (strings, or absent). */
+export interface RawConfig {
+  authUrl?: string | null;
+  apiUrl?: string | null;
+  domainKey?: string | null;
+  chatkitSrc?: string | null;
+  loginUrl?: string | null;
+  theme?: string | null;
+  placeholder?: string | null;
+  greeting?: string | null;
+  locale?: string | null;
+  refreshLeeway?: string | null;
+  tokenProvider?: unknown;
+}
+
+/** Validated settings, URLs absolute. */
+export interface ChatConfig {
+  authUrl?: string;
+  apiUrl: string;
+  domainKey: string;
+  chatkitSrc: string;
+  loginUrl?: string;
+  theme?: 'light' | 'dark';
+  placeholder?: string;
+  greeting?: string;
+  locale?: string;
+  leewayMs?: number;
+}
+
+/** ChatKit needs a domain key, but accepts any placeholder on a loopback host. */
+export const localDomainKey = 'domain_pk_localhost';
+
+const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+const urlLike = /^(https?:\/\/|\/|\.\.?\/)/i;
+
+/** Reads the attributes; throws an AuthChatKitError('config') that says what to fix. */
+export function parseConfig(raw: RawConfig, page: Pick<Location, 'href' | 'hostname'>): ChatConfig {
+  const apiUrl = url('api-url', raw.apiUrl, page.href);
+  if (!apiUrl) fail('api-url is required: your ChatKit backend URL.');
+  const authUrl = url('auth-url', raw.authUrl, page.href);
+  if (!authUrl && typeof raw.tokenProvider !== 'function') {
+    fail('auth-url is required: your Better Auth URL, e.g. /api/auth (or set tokenProvider).');
+  }
+  const theme = present(raw.theme);
+  if (theme !== undefined && theme !== 'light' && theme !== 'dark') fail(`theme "${theme}" is not light or dark.`);
+  const leeway = present(raw.refreshLeeway);
+  if (leeway !== undefined && !/^\d+(\.\d+)?$/.test(leeway)) {
+    fail(`refresh-leeway "${leeway}" is not a number of seconds.`);
+  }
+  const domainKey = present(raw.domainKey) ?? (loopbackHost.test(page.hostname) ? localDomainKey : undefined);
+  if (!domainKey) {
+    fail(`domain-key is required on ${page.hostname}: add it to OpenAI's domain allow-list and set its key.`);
+  }
+  return {
+    authUrl,
+    apiUrl,
+    domainKey,
+    chatkitSrc: url('chatkit-src', raw.chatkitSrc, page.href) ?? defaultChatKitSrc,
+    loginUrl: url('login-url', raw.loginUrl, page.href),
+    theme,
+    placeholder: present(raw.placeholder),
+    greeting: present(raw.greeting),
+    locale: present(raw.locale),
+    leewayMs: leeway === undefined ? undefined : Number(leeway) * 1000,
+  };
+}
+
+const present = (value: string | null | undefined) => value?.trim() || undefined;
+
+/** An absolute http(s) URL, or a path (`/x`, `./x`, `../x`) resolved against the page. */
+function url(name: string, value: string | null | undefined, base: string): string | undefined {
+  const given = present(value);
+  if (given === undefined) return undefined;
+  if (urlLike.test(given)) {
+    try {
+      return new URL(given, base).href;
+    } catch {
+      // falls through to the error below
+    }
+  }
+  return fail(`${name} "${given}" is not a URL (https://... or /path).`);
+}
+
+function fail(message: string): never {
+  throw new AuthChatKitError('config', message);
+}
