@@ -48,6 +48,8 @@ export interface ChatApp {
 export interface RunningServer {
   /** The public URL (no trailing slash): PUBLIC_URL, or http://HOST:PORT with the bound port. */
   url: string;
+  /** Where the server really listens: http://HOST:PORT (the same as url unless PUBLIC_URL is set). */
+  listenUrl: string;
   port: number;
   stats: ServerStats;
   app: ChatApp;
@@ -247,6 +249,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let closing: Promise<void> | undefined;
   return {
     url: running.publicUrl,
+    listenUrl: originFor(config.host, port),
     port,
     stats: running.stats,
     app: running,

@@ -3,7 +3,10 @@
 import { HttpError } from './http-errors.js';
 
 export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () => new HttpError(413, 'payload_too_large', `The request body is larger than ${limit} bytes.`);
+  // The rest of the body is not read: close the connection after answering, so that the client
+  // does not send its next request down a socket still full of this one.
+  const tooLarge = () =>
+    new HttpError(413, 'payload_too_large', `The request body is larger than ${limit} bytes.`, { Connection: 'close' });
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) throw tooLarge();
   if (!request.body) return new Uint8Array(0);
@@ -16,10 +19,9 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
+      // Stop reading, but do not cancel: cancelling destroys the socket before the 413 can be sent.
+      // The HTTP server drains and discards the rest once the answer has gone out.
+      if (size > limit) throw tooLarge();
       chunks.push(value);
     }
   } catch (error) {

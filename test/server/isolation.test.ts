@@ -1,0 +1,71 @@
+// User isolation: every thread belongs to its token's sub. User B can neither list, read, page,
+// rename, delete, retry, continue nor rate user A's threads; to B they are exactly like missing ones.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Thread } from '../../demo/server/chatkit-types.js';
+import { chatkit, createThread, readEvents, startTestServer, userInput, userWithToken } from './helpers.js';
+import type { TestServer } from './helpers.js';
+
+let server: TestServer;
+let alice: Awaited<ReturnType<typeof userWithToken>>;
+let bob: Awaited<ReturnType<typeof userWithToken>>;
+let threadId: string;
+let firstItemId: string;
+let aliceBefore: Thread;
+
+const getThread = async (token: string, id: string) => chatkit(server, token, { type: 'threads.get_by_id', params: { thread_id: id } });
+
+before(async () => {
+  server = await startTestServer();
+  alice = await userWithToken(server, 'Alice');
+  bob = await userWithToken(server, 'Bob');
+  ({ threadId } = await createThread(server, alice.token, 'my secret plans'));
+  aliceBefore = (await (await getThread(alice.token, threadId)).json()) as Thread;
+  firstItemId = aliceBefore.items.data[0]!.id;
+});
+after(() => server.stop());
+
+test("B's requests on A's thread answer exactly what a missing thread answers", async () => {
+  const requests = (id: string) => [
+    { type: 'threads.get_by_id', params: { thread_id: id } },
+    { type: 'items.list', params: { thread_id: id } },
+    { type: 'threads.update', params: { thread_id: id, title: 'pwned' } },
+    { type: 'threads.delete', params: { thread_id: id } },
+    { type: 'threads.retry_after_item', params: { thread_id: id, item_id: firstItemId } },
+    { type: 'threads.add_user_message', params: { thread_id: id, input: userInput('hello from bob') } },
+    { type: 'items.feedback', params: { thread_id: id, item_ids: [firstItemId], kind: 'negative' } },
+    { type: 'threads.custom_action', params: { thread_id: id, action: { type: 'x' } } },
+  ];
+  const missing = requests('thr_0000000000000000');
+  for (const [index, body] of requests(threadId).entries()) {
+    const onAlices = await chatkit(server, bob.token, body);
+    const onMissing = await chatkit(server, bob.token, missing[index]);
+    assert.equal(onAlices.status, 404, body.type);
+    assert.equal(onMissing.status, 404, body.type);
+    assert.deepEqual(await onAlices.json(), await onMissing.json(), body.type);
+  }
+});
+
+test("B's thread list does not show A's threads, and A's thread id is no cursor for B", async () => {
+  await createThread(server, bob.token, 'my own thread');
+  const page = (await (await chatkit(server, bob.token, { type: 'threads.list', params: {} })).json()) as { data: Thread[] };
+  assert.equal(page.data.length, 1);
+  assert.notEqual(page.data[0]?.id, threadId);
+  const cursor = await chatkit(server, bob.token, { type: 'threads.list', params: { after: threadId } });
+  assert.equal(cursor.status, 400);
+  const items = await chatkit(server, bob.token, { type: 'items.list', params: { thread_id: threadId, after: firstItemId } });
+  assert.equal(items.status, 404);
+});
+
+test("A's thread is untouched: same title, same items, no feedback, and A still has full access", async () => {
+  const now = (await (await getThread(alice.token, threadId)).json()) as Thread;
+  assert.deepEqual(now, aliceBefore);
+  assert.equal(server.app.store.feedbackOf(alice.userId, threadId, firstItemId), undefined);
+  const events = await readEvents(await chatkit(server, alice.token, { type: 'threads.add_user_message', params: { thread_id: threadId, input: userInput('still mine') } }));
+  assert.equal(events.at(-1)?.type, 'thread.item.done');
+  const list = (await (await chatkit(server, alice.token, { type: 'threads.list', params: {} })).json()) as { data: Thread[] };
+  assert.deepEqual(
+    list.data.map(thread => thread.id),
+    [threadId],
+  );
+});
