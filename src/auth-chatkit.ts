@@ -1,5 +1,5 @@
 import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { authorizedFetch } from './authorized-fetch.js';
 import { forwardChatKitEvents } from './chatkit-events.js';
 import { chatKitOptions } from './chatkit-options.js';
@@ -114,7 +114,10 @@ export class AuthChatKit extends LitElement {
   #mount: AbortController | undefined;
   /** What the mounted ChatKit's options were built from. */
   #applied: { key: string; extra: Partial<ChatKitOptions> | undefined; apiUrl: string } | undefined;
+  /** The message of the last error reported, so a backoff repeating it stays quiet. */
   #lastError: string | undefined;
+  /** A state event waiting for the render that shows its state. */
+  #stateEvent: 'auth-chatkit-ready' | 'auth-chatkit-signed-out' | undefined;
 
   /** `loading`, `signed-out`, `ready`, `retrying` (sign-in server unreachable) or `error`. */
   get state(): AuthChatKitState {
@@ -135,17 +138,26 @@ export class AuthChatKit extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#setState(this.#state, true);
-    if (this.hasUpdated) this.#configure();
+    this.setAttribute('state', this.#state);
+    this.requestUpdate(); // on a reconnect, #configure subscribes again
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#useSource(undefined);
+    this.#setState('loading');
   }
 
-  protected override updated(_changed: PropertyValues<this>): void {
+  // Configuration is derived before each render, so a state it changes renders in the same update.
+  protected override willUpdate(): void {
     this.#configure();
+  }
+
+  // State events fire once the DOM shows the state (on ready, `chatkit` is in the shadow root).
+  protected override updated(): void {
+    const type = this.#stateEvent;
+    this.#stateEvent = undefined;
+    if (type) this.#fire(type, {});
   }
 
   /** Brings everything in line with the current settings; cheap when nothing changed. */
@@ -231,7 +243,6 @@ export class AuthChatKit extends LitElement {
       const chatkit = document.createElement('openai-chatkit');
       this.#mount = new AbortController();
       forwardChatKitEvents(chatkit, this, this.#mount.signal);
-      this.renderRoot.querySelector('[part=chat]')?.append(chatkit);
       this.#chatkit = chatkit;
     }
     const key = JSON.stringify(config);
@@ -253,18 +264,15 @@ export class AuthChatKit extends LitElement {
     this.#applied = undefined;
   }
 
-  #setState(state: AuthChatKitState, force = false): void {
+  #setState(state: AuthChatKitState): void {
     const previous = this.#state;
-    if (state === previous && !force) return;
+    if (state === previous) return;
     this.#state = state;
     this.setAttribute('state', state);
     this.requestUpdate();
-    if (state === previous) return;
-    if (state === 'ready') {
-      this.#lastError = undefined;
-      if (previous !== 'retrying') this.#fire('auth-chatkit-ready', {});
-    }
-    if (state === 'signed-out') this.#fire('auth-chatkit-signed-out', {});
+    if (state === 'ready') this.#lastError = undefined;
+    this.#stateEvent =
+      state === 'signed-out' ? 'auth-chatkit-signed-out' : state === 'ready' && previous !== 'retrying' ? 'auth-chatkit-ready' : undefined;
   }
 
   /** Fires `auth-chatkit-error` once per distinct failure (a backoff repeating it stays quiet). */
@@ -283,7 +291,7 @@ export class AuthChatKit extends LitElement {
     const chatShown = this.#chatkit !== undefined && (state === 'ready' || state === 'retrying');
     // The panel is one persistent live region, so each state's message is announced. Templates are
     // kept on few lines: their whitespace ships as is.
-    return html`<div part="frame"><p part="notice" role="status" ?hidden=${!chatShown || state !== 'retrying'}>${retryingText}</p><div part="chat" ?hidden=${!chatShown}></div><div part="status" role="status" ?hidden=${chatShown}>${this.#renderPanel(state)}</div></div>`;
+    return html`<div part="frame"><p part="notice" role="status" ?hidden=${!chatShown || state !== 'retrying'}>${retryingText}</p><div part="chat" ?hidden=${!chatShown}>${this.#chatkit}</div><div part="status" role="status" ?hidden=${chatShown}>${this.#renderPanel(state)}</div></div>`;
   }
 
   #renderPanel(state: AuthChatKitState) {

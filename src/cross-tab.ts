@@ -30,7 +30,10 @@ export function browserPeers(name: string): TokenPeers | null {
     listen(onMessage) {
       const current = (channel = new BroadcastChannel(name));
       current.onmessage = event => onMessage(event.data as PeerMessage);
-      return () => current.close();
+      return () => {
+        current.close();
+        channel = undefined;
+      };
     },
   };
 }

@@ -7,11 +7,11 @@ import { TokenSource, type TokenSnapshot } from '../../src/token-source.js';
 import type { WakeReason, WakeSource } from '../../src/wake-ups.js';
 import { FakeAuthServer } from './support/fake-auth-server.js';
 import { fakeJwt } from './support/jwt.js';
+import { advance as advanceTime, waitFor } from './support/time.js';
 
 const second = 1_000;
 const minute = 60 * second;
 const authUrl = 'https://auth.example.test/api/auth';
-const realSetTimeout = window.setTimeout.bind(window);
 
 /** A wake-up source the test fires by hand. */
 function manualWakeUps(): WakeSource & { fire(reason: WakeReason): void; listening: boolean } {
@@ -40,20 +40,7 @@ describe('TokenSource', () => {
     return snapshots;
   };
 
-  /**
-   * Advances fake time in steps, letting real tasks run between them: a fetch Response's body is
-   * read in real tasks, which fake timers do not drive.
-   */
-  const advance = async (ms: number, step = second) => {
-    for (let left = ms; left > 0; left -= step) {
-      await clock.tickAsync(Math.min(step, left));
-      await realTasks();
-    }
-    if (ms === 0) {
-      await clock.tickAsync(0);
-      await realTasks();
-    }
-  };
+  const advance = (ms: number, step?: number) => advanceTime(clock, ms, step);
 
   /** Times (ms after now) of each /token request during the next `ms`. */
   const requestTimes = async (ms: number, step?: number) => {
@@ -390,23 +377,3 @@ describe('TokenSource', () => {
     });
   });
 });
-
-/** Lets real tasks (fetch body reads, BroadcastChannel, Web Locks) run. */
-async function realTasks(rounds = 3): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    await new Promise<void>(resolve => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => resolve();
-      channel.port2.postMessage(null);
-    });
-  }
-}
-
-/** Polls in real time: fake timers do not drive BroadcastChannel or Web Locks. */
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise(resolve => realSetTimeout(resolve, 10));
-  }
-}
