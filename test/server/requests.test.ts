@@ -109,6 +109,23 @@ describe('size limits: 413 above 1 MB', () => {
     await expectError(await chatkit(server, token, { type: 'threads.create', params: { input: userInput(text) } }), 413, 'payload_too_large', '2 MB');
   });
 
+  test('a declared Content-Length over the limit is refused before any body is read', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(new URL('/chatkit', server.url), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': String(2 * 1024 * 1024) },
+      });
+      request.on('response', response => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+      request.on('error', error => reject(error));
+      request.write('{"type":'); // and nothing more: only the header can say it is too large
+    });
+    assert.equal(status, 413);
+  });
+
   test('a 2 MB chunked body without a length is cut off while reading', async () => {
     const { status, body } = await sendChunked('/chatkit', 2 * 1024 * 1024, { Authorization: `Bearer ${token}` });
     assert.equal(status, 413);
