@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { build } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -45,9 +45,19 @@ export async function buildBundles({ quiet = false } = {}) {
   });
 }
 
+/** 22 KB, counted as 22,000 bytes (the stricter reading). */
+export const bundleBudget = 22_000;
+
+/** Raw and `gzip -9` sizes (GNU gzip when installed, as the budget is stated; zlib otherwise). */
 export function bundleSize(file = `${root}dist/auth-chatkit.js`) {
   const bytes = readFileSync(file);
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  let gzip;
+  try {
+    gzip = execFileSync('gzip', ['-9', '-c', '-n', file]).length;
+  } catch {
+    gzip = gzipSync(bytes, { level: 9 }).length;
+  }
+  return { raw: bytes.length, gzip, brotli: brotliCompressSync(bytes).length };
 }
 
 async function main() {
@@ -56,10 +66,9 @@ async function main() {
   execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   execFileSync(bin('cem'), ['analyze', '--litelement', '--globs', 'src/**/*.ts', '--exclude', 'src/**/*.test.ts'], { cwd: root, stdio: 'inherit' });
   const { raw, gzip } = bundleSize();
-  const budget = 22 * 1024;
-  const verdict = gzip <= budget ? 'within' : 'OVER';
-  console.log(`dist/auth-chatkit.js: ${(raw / 1024).toFixed(1)} KB, ${(gzip / 1024).toFixed(1)} KB gzip -9 (${verdict} the 22 KB budget)`);
-  if (gzip > budget) process.exitCode = 1;
+  const verdict = gzip <= bundleBudget ? 'within' : 'OVER';
+  console.log(`dist/auth-chatkit.js: ${raw} bytes, ${gzip} bytes gzip -9 (${verdict} the 22 KB budget: ${bundleBudget} bytes)`);
+  if (gzip > bundleBudget) process.exitCode = 1;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -34,7 +34,7 @@ export interface ChatConfig {
 export const localDomainKey = 'domain_pk_localhost';
 
 const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-const urlLike = /^(https?:\/\/|\/|\.\.?\/)/i;
+const urlLike = /^(https?:\/\/|\/|\.\.?\/|[#?])/i;
 
 /** Reads the attributes; throws an AuthChatKitError('config') that says what to fix. */
 export function parseConfig(raw: RawConfig, page: Pick<Location, 'href' | 'hostname'>): ChatConfig {
@@ -70,7 +70,7 @@ export function parseConfig(raw: RawConfig, page: Pick<Location, 'href' | 'hostn
 
 const present = (value: string | null | undefined) => value?.trim() || undefined;
 
-/** An absolute http(s) URL, or a path (`/x`, `./x`, `../x`) resolved against the page. */
+/** An absolute http(s) URL, or a path (`/x`, `./x`, `../x`, `#x`, `?x`) resolved against the page. */
 function url(name: string, value: string | null | undefined, base: string): string | undefined {
   const given = present(value);
   if (given === undefined) return undefined;

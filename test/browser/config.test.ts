@@ -26,6 +26,7 @@ describe('parseConfig', () => {
     expect(config.leewayMs).to.equal(undefined);
     expect(parseConfig({ ...base, refreshLeeway: '90' }, page).leewayMs).to.equal(90_000);
     expect(parseConfig({ ...base, loginUrl: '../sign-in' }, page).loginUrl).to.equal('https://www.example.com/sign-in');
+    expect(parseConfig({ ...base, loginUrl: '#account' }, page).loginUrl).to.equal('https://www.example.com/docs/page#account');
   });
 
   it('uses a placeholder domain key on loopback hosts only', () => {

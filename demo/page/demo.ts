@@ -1,0 +1,146 @@
+// The demo page's own logic, as a host app would have it: sign-up, sign-in and sign-out with its
+// Better Auth client, then `widget.refresh()` so <auth-chatkit> picks the change up at once. The
+// page reads only what the widget tells everyone: its state and token expiry times, never a token.
+import { createAuthClient } from 'better-auth/client';
+import type { AuthChatKit } from '../../src/auth-chatkit.js';
+
+const standInSrc = '/chatkit-stand-in.js';
+const standInKey = 'auth-chatkit-demo:stand-in';
+
+const auth = createAuthClient({ baseURL: new URL('/api/auth', location.href).href });
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+
+const widget = $<AuthChatKit>('#widget');
+const message = $('#account-message');
+
+// --- the offline stand-in switch ---------------------------------------------------------------
+// Remembered across reloads (a preference, not a secret); `?stand-in=1|0` overrides.
+const standIn = $<HTMLInputElement>('#stand-in');
+const fromUrl = new URLSearchParams(location.search).get('stand-in');
+standIn.checked = fromUrl !== null ? fromUrl === '1' : localStorage.getItem(standInKey) === '1';
+applyStandIn();
+standIn.addEventListener('change', () => {
+  localStorage.setItem(standInKey, standIn.checked ? '1' : '0');
+  const url = new URL(location.href);
+  url.searchParams.delete('stand-in');
+  history.replaceState(null, '', url);
+  // A page can define <openai-chatkit> once: after the real runtime loaded, switching needs a reload.
+  if (customElements.get('openai-chatkit') && standIn.checked !== isStandInLoaded()) location.reload();
+  else applyStandIn();
+});
+
+function applyStandIn(): void {
+  if (standIn.checked) widget.setAttribute('chatkit-src', standInSrc);
+  else widget.removeAttribute('chatkit-src');
+}
+
+function isStandInLoaded(): boolean {
+  return [...document.scripts].some(script => script.src.endsWith(standInSrc));
+}
+
+// --- the widget's story ------------------------------------------------------------------------
+const stateOutput = $('#widget-state');
+const expiresOutput = $('#expires-in');
+const refreshesOutput = $('#refreshes');
+let expiresAt: number | undefined;
+let tokens = 0;
+
+const showState = () => (stateOutput.textContent = widget.state);
+for (const type of ['auth-chatkit-ready', 'auth-chatkit-signed-out', 'auth-chatkit-error', 'auth-chatkit-token'] as const) {
+  widget.addEventListener(type, () => queueMicrotask(showState));
+}
+new MutationObserver(showState).observe(widget, { attributes: true, attributeFilter: ['state'] });
+
+widget.addEventListener('auth-chatkit-token', event => {
+  expiresAt = event.detail.expiresAt;
+  tokens++;
+  refreshesOutput.textContent = String(Math.max(0, tokens - 1));
+  tick();
+});
+widget.addEventListener('auth-chatkit-signed-out', () => {
+  expiresAt = undefined;
+  tick();
+});
+widget.addEventListener('auth-chatkit-error', event => {
+  if (event.detail.code === 'chatkit-load' && !standIn.checked) {
+    $('#stand-in-help').classList.add('hint');
+    $('#stand-in-help').textContent = 'ChatKit could not be loaded from OpenAI (offline?). Turn on the offline ChatKit stand-in.';
+  }
+});
+
+function tick(): void {
+  if (expiresAt === undefined) {
+    expiresOutput.textContent = '–';
+    return;
+  }
+  const seconds = Math.max(0, Math.round((expiresAt - Date.now()) / 1000));
+  expiresOutput.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+setInterval(tick, 1000);
+
+// --- account -----------------------------------------------------------------------------------
+const signedIn = $('#signed-in');
+const signedOut = $('#signed-out');
+
+async function showSession(): Promise<void> {
+  const { data } = await auth.getSession();
+  signedIn.hidden = !data;
+  signedOut.hidden = !!data;
+  $('#who').textContent = data?.user.name ?? '';
+  $('#who-email').textContent = data ? `(${data.user.email})` : '';
+}
+
+function say(text: string, isError = false): void {
+  message.textContent = text;
+  message.classList.toggle('error', isError);
+}
+
+/** Runs an auth action, then tells the widget the session changed. */
+async function act(run: () => Promise<{ error: { message?: string; statusText?: string } | null }>, done: string) {
+  say('…');
+  try {
+    const { error } = await run();
+    if (error) {
+      say(error.message || error.statusText || 'That did not work.', true);
+      return;
+    }
+    say(done);
+  } catch {
+    say('The server could not be reached.', true);
+    return;
+  }
+  await showSession();
+  await widget.refresh();
+}
+
+const field = (form: HTMLFormElement, name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
+
+$<HTMLFormElement>('#sign-up').addEventListener('submit', event => {
+  event.preventDefault();
+  const form = event.currentTarget as HTMLFormElement;
+  void act(
+    () => auth.signUp.email({ name: field(form, 'name'), email: field(form, 'email'), password: field(form, 'password') }),
+    'Account created: you are signed in.',
+  );
+});
+
+$<HTMLFormElement>('#sign-in').addEventListener('submit', event => {
+  event.preventDefault();
+  const form = event.currentTarget as HTMLFormElement;
+  void act(() => auth.signIn.email({ email: field(form, 'email'), password: field(form, 'password') }), 'Signed in.');
+});
+
+$('#sign-out').addEventListener('click', () => void act(() => auth.signOut(), 'Signed out.'));
+
+// Tabs: Sign up | Sign in
+for (const tab of document.querySelectorAll<HTMLButtonElement>('[role=tab]')) {
+  tab.addEventListener('click', () => {
+    for (const other of document.querySelectorAll<HTMLButtonElement>('[role=tab]')) {
+      const selected = other === tab;
+      other.setAttribute('aria-selected', String(selected));
+      $(`#${other.getAttribute('aria-controls')}`).hidden = !selected;
+    }
+  });
+}
+
+void showSession();

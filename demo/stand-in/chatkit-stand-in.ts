@@ -1,0 +1,327 @@
+// The offline ChatKit stand-in: a small, accessible <openai-chatkit> for when OpenAI's CDN is out
+// of reach. Like the real runtime it is a classic script that defines the element, takes its
+// configuration through setOptions, and talks to the backend ONLY through options.api.fetch with
+// ChatKit's real wire protocol (threads.create / add_user_message streamed as server-sent events,
+// threads.list, threads.get_by_id). It fakes nothing: every word comes from the backend.
+import type { ChatKitOptions, CustomApiConfig } from '@openai/chatkit';
+import type { Page, StreamEvent, Thread, ThreadItem, ThreadMetadata } from '../server/chatkit-types.js';
+
+type Options = ChatKitOptions & { api: CustomApiConfig };
+
+const styles = `
+:host{display:block;height:100%;font:15px/1.5 system-ui,sans-serif}
+*{box-sizing:border-box}
+.app{display:grid;grid-template-rows:auto 1fr auto;height:100%;color:#1f2328;background:#fff;
+  --muted:#59636e;--line:#d1d9e0;--accent:#0969da;--bubble:#f6f8fa;--mine:#ddf4ff}
+.app.dark{color:#f0f6fc;background:#0d1117;--muted:#9198a1;--line:#3d444d;--accent:#4493f8;--bubble:#151b23;--mine:#0c2d6b}
+header{display:flex;align-items:center;gap:.5rem;padding:.5rem .75rem;border-bottom:1px solid var(--line)}
+.label{font-size:12px;padding:.1rem .45rem;border-radius:999px;border:1px solid var(--line);color:var(--muted);white-space:nowrap}
+header .title{flex:1;min-width:0;font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+button,select,textarea{font:inherit;color:inherit}
+button{border:1px solid var(--line);background:transparent;border-radius:6px;padding:.3rem .7rem;cursor:pointer}
+button:focus-visible,select:focus-visible,textarea:focus-visible{outline:2px solid var(--accent);outline-offset:1px}
+button[disabled]{opacity:.5;cursor:default}
+select{max-width:40%;border:1px solid var(--line);border-radius:6px;background:transparent;padding:.25rem}
+.log{list-style:none;margin:0;padding:1rem .75rem;overflow-y:auto;display:flex;flex-direction:column;gap:.6rem}
+.log li{max-width:85%;padding:.5rem .75rem;border-radius:12px;background:var(--bubble);white-space:pre-wrap;overflow-wrap:anywhere}
+.log li.user{align-self:flex-end;background:var(--mine)}
+code{font:13px ui-monospace,monospace;background:var(--line);padding:0 .25rem;border-radius:4px}
+.log li.note{align-self:center;background:none;color:var(--muted);font-size:13px;padding:0}
+.log li.error{align-self:center;background:none;color:#cf222e;font-size:13px;padding:0}
+.greeting{margin:auto;color:var(--muted);text-align:center;font-size:1.1rem}
+form{display:flex;gap:.5rem;padding:.6rem .75rem;border-top:1px solid var(--line)}
+textarea{flex:1;resize:none;min-height:2.5rem;max-height:8rem;border:1px solid var(--line);border-radius:8px;padding:.45rem .6rem;background:transparent}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+`;
+
+class ChatKitStandIn extends HTMLElement {
+  #options: Options | undefined;
+  #threadId: string | null = null;
+  #threads: ThreadMetadata[] = [];
+  #streaming: AbortController | undefined;
+  #readyFired = false;
+  readonly #root = this.attachShadow({ mode: 'open' });
+  readonly #log: HTMLOListElement;
+  readonly #input: HTMLTextAreaElement;
+  readonly #send: HTMLButtonElement;
+  readonly #picker: HTMLSelectElement;
+  readonly #title: HTMLElement;
+  /** Assistant messages being streamed: item id -> list element. */
+  readonly #bubbles = new Map<string, HTMLLIElement>();
+
+  constructor() {
+    super();
+    this.#root.innerHTML = `<style>${styles}</style>
+      <div class="app">
+        <header>
+          <span class="label" title="Not OpenAI's ChatKit: auth-chatkit's offline stand-in speaking the same protocol">offline stand-in</span>
+          <span class="title" part="title">New chat</span>
+          <label class="sr" for="threads">Conversations</label>
+          <select id="threads"><option value="">Conversations…</option></select>
+          <button type="button" class="new" aria-label="New chat">New</button>
+        </header>
+        <ol class="log" role="log" aria-live="polite" aria-label="Messages"></ol>
+        <form>
+          <label class="sr" for="composer">Message</label>
+          <textarea id="composer" rows="1"></textarea>
+          <button type="submit" class="send">Send</button>
+        </form>
+      </div>`;
+    this.#log = this.#root.querySelector('.log')!;
+    this.#input = this.#root.querySelector('textarea')!;
+    this.#send = this.#root.querySelector('.send')!;
+    this.#picker = this.#root.querySelector('select')!;
+    this.#title = this.#root.querySelector('.title')!;
+    this.#root.querySelector('form')!.addEventListener('submit', event => {
+      event.preventDefault();
+      if (this.#streaming) this.#streaming.abort();
+      else void this.sendUserMessage({ text: this.#input.value });
+    });
+    this.#input.addEventListener('keydown', event => {
+      if (event.key === 'Enter' && !event.shiftKey) {
+        event.preventDefault();
+        this.#root.querySelector('form')!.requestSubmit();
+      }
+    });
+    this.#root.querySelector('.new')!.addEventListener('click', () => void this.setThreadId(null));
+    this.#picker.addEventListener('change', () => void this.setThreadId(this.#picker.value || null));
+  }
+
+  /** Like ChatKit's: REPLACES all options. */
+  setOptions(options: Options): void {
+    const first = !this.#options;
+    this.#options = options;
+    const scheme = typeof options.theme === 'string' ? options.theme : options.theme?.colorScheme;
+    this.#root.querySelector('.app')!.classList.toggle('dark', scheme === 'dark');
+    this.#input.placeholder = options.composer?.placeholder ?? 'Message the AI';
+    if (first) void this.#start();
+    else if (!this.#threadId) this.#showGreeting();
+  }
+
+  async focusComposer(): Promise<void> {
+    this.#input.focus();
+  }
+
+  async setThreadId(threadId: string | null): Promise<void> {
+    this.#streaming?.abort();
+    this.#threadId = threadId;
+    this.#bubbles.clear();
+    this.#log.replaceChildren();
+    this.#picker.value = threadId ?? '';
+    this.#title.textContent = 'New chat';
+    this.#emit('chatkit.thread.change', { threadId });
+    if (!threadId) {
+      this.#showGreeting();
+      return;
+    }
+    this.#emit('chatkit.thread.load.start', { threadId });
+    const thread = await this.#json<Thread>('threads.get_by_id', { thread_id: threadId });
+    if (thread) {
+      this.#title.textContent = thread.title ?? 'Untitled';
+      for (const item of thread.items.data) this.#renderItem(item);
+    }
+    this.#emit('chatkit.thread.load.end', { threadId });
+  }
+
+  async fetchUpdates(): Promise<void> {
+    await this.#refreshThreads();
+  }
+
+  async sendUserMessage({ text, newThread }: { text?: string; newThread?: boolean }): Promise<void> {
+    const message = text?.trim();
+    if (!message || !this.#options || this.#streaming) return;
+    if (newThread) await this.setThreadId(null);
+    this.#input.value = '';
+    const input = { content: [{ type: 'input_text', text: message }], attachments: [], inference_options: {} };
+    const request = this.#threadId
+      ? { type: 'threads.add_user_message', params: { thread_id: this.#threadId, input } }
+      : { type: 'threads.create', params: { input } };
+    if (!this.#threadId) this.#log.replaceChildren();
+    await this.#stream(request);
+    await this.#refreshThreads();
+  }
+
+  async #start(): Promise<void> {
+    this.#showGreeting();
+    await this.#refreshThreads();
+    if (!this.#readyFired) {
+      this.#readyFired = true;
+      this.#emit('chatkit.ready');
+    }
+  }
+
+  #showGreeting(): void {
+    if (this.#log.childElementCount > 0 && !this.#log.querySelector('.greeting')) return;
+    const greeting = document.createElement('li');
+    greeting.className = 'note greeting';
+    greeting.textContent = this.#options?.startScreen?.greeting ?? 'What can I help with today?';
+    this.#log.replaceChildren(greeting);
+  }
+
+  async #refreshThreads(): Promise<void> {
+    const page = await this.#json<Page<ThreadMetadata>>('threads.list', { limit: 20, order: 'desc' });
+    if (!page) return;
+    this.#threads = page.data;
+    const options = this.#threads.map(thread => new Option(thread.title ?? 'Untitled', thread.id));
+    this.#picker.replaceChildren(new Option('Conversations…', ''), ...options);
+    this.#picker.value = this.#threadId ?? '';
+  }
+
+  /** A JSON request; failures are reported as chatkit.error and shown, never thrown. */
+  async #json<T>(type: string, params: Record<string, unknown>): Promise<T | undefined> {
+    try {
+      const response = await this.#post({ type, params });
+      if (!response.ok) throw new Error(await describeFailure(response));
+      return (await response.json()) as T;
+    } catch (error) {
+      this.#fail(error);
+      return undefined;
+    }
+  }
+
+  #post(body: unknown, signal?: AbortSignal): Promise<Response> {
+    const { url, fetch: send = fetch } = this.#options!.api;
+    return send(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Accept-Language': navigator.language },
+      body: JSON.stringify(body),
+      signal,
+    });
+  }
+
+  /** A streaming request: server-sent events, one `data: <json>` per event, until the body ends. */
+  async #stream(request: { type: string; params: Record<string, unknown> }): Promise<void> {
+    const controller = new AbortController();
+    this.#streaming = controller;
+    this.#setBusy(true);
+    this.#emit('chatkit.response.start');
+    try {
+      const response = await this.#post(request, controller.signal);
+      if (!response.ok || !response.body) throw new Error(await describeFailure(response));
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const chunk = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          for (const line of chunk.split('\n')) {
+            if (line.startsWith('data:')) this.#onEvent(JSON.parse(line.slice(5)) as StreamEvent);
+          }
+        }
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) this.#fail(error);
+    } finally {
+      this.#progress(undefined);
+      this.#streaming = undefined;
+      this.#setBusy(false);
+      this.#emit('chatkit.response.end');
+    }
+  }
+
+  #onEvent(event: StreamEvent): void {
+    switch (event.type) {
+      case 'thread.created':
+        this.#threadId = event.thread.id;
+        this.#emit('chatkit.thread.change', { threadId: event.thread.id });
+        break;
+      case 'thread.updated':
+        this.#title.textContent = event.thread.title ?? 'Untitled';
+        break;
+      case 'thread.item.added':
+      case 'thread.item.done':
+        this.#renderItem(event.item);
+        if (event.item.type === 'assistant_message') this.#progress(undefined);
+        break;
+      case 'thread.item.updated':
+        if (event.update.type === 'assistant_message.content_part.text_delta') {
+          const bubble = this.#bubbles.get(event.item_id);
+          if (bubble) renderText(bubble, (bubble.dataset.text ?? '') + event.update.delta);
+        }
+        break;
+      case 'progress_update':
+        this.#progress(event.text);
+        break;
+      case 'notice':
+        this.#note(event.title ? `${event.title}: ${event.message}` : event.message, 'note');
+        break;
+      case 'error':
+        this.#fail(new Error(event.message ?? 'The assistant could not answer. Try again.'));
+        break;
+    }
+  }
+
+  #renderItem(item: ThreadItem): void {
+    if (item.type === 'user_message') {
+      this.#log.querySelector('.greeting')?.remove();
+      this.#note(item.content.map(part => part.text).join(''), 'user');
+      return;
+    }
+    const bubble = this.#bubbles.get(item.id) ?? this.#note('', 'assistant');
+    this.#bubbles.set(item.id, bubble);
+    bubble.dataset.itemId = item.id;
+    renderText(bubble, item.content.map(part => part.text).join(''));
+  }
+
+  #note(text: string, kind: 'user' | 'assistant' | 'note' | 'error'): HTMLLIElement {
+    const entry = document.createElement('li');
+    entry.className = kind;
+    entry.textContent = text;
+    this.#log.append(entry);
+    this.#log.scrollTop = this.#log.scrollHeight;
+    return entry;
+  }
+
+  #progress(text: string | undefined): void {
+    this.#log.querySelector('.progress')?.remove();
+    if (text) this.#note(text, 'note').classList.add('progress');
+  }
+
+  #fail(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#note(message, 'error');
+    this.#emit('chatkit.error', { error: error instanceof Error ? error : new Error(message) });
+  }
+
+  #setBusy(busy: boolean): void {
+    this.#send.textContent = busy ? 'Stop' : 'Send';
+    this.#send.setAttribute('aria-label', busy ? 'Stop generating' : 'Send message');
+    this.#input.disabled = busy;
+    if (!busy) this.#input.focus({ preventScroll: true });
+  }
+
+  #emit(type: string, detail?: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}
+
+/** Shows a reply with the little markdown the offline responder uses (**bold**, `code`), as DOM nodes, never HTML. */
+function renderText(target: HTMLElement, text: string): void {
+  target.dataset.text = text;
+  target.replaceChildren(
+    ...text.split(/(\*\*[^*\n]+\*\*|`[^`\n]+`)/).map(part => {
+      const tag = part.startsWith('**') && part.length > 4 ? 'strong' : part.startsWith('`') && part.length > 2 ? 'code' : undefined;
+      if (!tag) return document.createTextNode(part);
+      const node = document.createElement(tag);
+      node.textContent = tag === 'strong' ? part.slice(2, -2) : part.slice(1, -1);
+      return node;
+    }),
+  );
+}
+
+async function describeFailure(response: Response): Promise<string> {
+  let detail = '';
+  try {
+    const body = (await response.json()) as { error?: string };
+    detail = body.error ? `: ${body.error}` : '';
+  } catch {
+    // not JSON
+  }
+  return `The chat backend answered ${response.status}${detail}`;
+}
+
+if (!customElements.get('openai-chatkit')) customElements.define('openai-chatkit', ChatKitStandIn);
