@@ -22,9 +22,10 @@ async function post(server: Target, authorization?: string, path = '/chatkit'): 
 }
 
 async function expect401(response: Response, code: string, what: string): Promise<void> {
-  assert.equal(response.status, 401, `${what}: status`);
+  const text = await response.text(); // read first: a failed assertion must not leave a body unread
+  assert.equal(response.status, 401, `${what}: status ${response.status} ${text.slice(0, 200)}`);
   assert.match(response.headers.get('content-type') ?? '', /^application\/json/, `${what}: JSON`);
-  const body = (await response.json()) as { error: unknown; code: unknown };
+  const body = JSON.parse(text) as { error: unknown; code: unknown };
   assert.deepEqual(Object.keys(body).sort(), ['code', 'error'], what);
   assert.equal(typeof body.error, 'string');
   assert.equal(body.code, code, what);
@@ -56,8 +57,11 @@ describe('the 401 matrix', () => {
     user = await userWithToken(server, 'Grace');
   });
   after(async () => {
+    process.stderr.write('AFTER-BEGIN\n');
     await server.stop();
+    process.stderr.write('AFTER-1\n');
     await other.stop();
+    process.stderr.write('AFTER-2\n');
   });
 
   test('a valid token passes (scheme case-insensitive); its claims are sub, name, iat, exp, iss, aud only', async () => {
@@ -84,7 +88,7 @@ describe('the 401 matrix', () => {
 
   test('malformed and forged tokens: 401 invalid_token', async () => {
     const [jwk] = await serverJwks(server);
-    assert.ok(jwk?.kid);
+    assert.ok(jwk?.kid, 'the server publishes a key with a kid');
     const claims = { sub: user.userId, name: 'Grace', iat: now(), exp: now() + 600, iss: server.url, aud: server.url };
 
     const cases: [string, string][] = [
@@ -135,13 +139,14 @@ describe('the 401 matrix', () => {
   });
 
   test('no bad token ever got a 500', () => {
+    process.stderr.write('T5\n');
     assert.deepEqual(
       Object.keys(server.stats.chatResponsesByStatus)
         .map(Number)
         .filter(status => status >= 500),
       [],
     );
-    assert.ok((server.stats.chatResponsesByStatus[401] ?? 0) >= 20);
+    assert.ok((server.stats.chatResponsesByStatus[401] ?? 0) >= 20, 'every case above was answered 401');
   });
 });
 

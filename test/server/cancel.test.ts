@@ -82,7 +82,7 @@ describe('a client that goes away mid-reply', () => {
     state.stuckAfter = undefined;
     const events = await streamThenAbort(server, token, { type: 'threads.create', params: { input: userInput('count slowly please') } }, deltas(3));
     const created = events[0];
-    assert.ok(created?.type === 'thread.created');
+    assert.ok(created?.type === 'thread.created', 'the stream starts with thread.created');
     const received = replyText(events);
 
     await eventually(() => server.stats.chatStreamsCancelled === 1);
@@ -101,7 +101,7 @@ describe('a client that goes away mid-reply', () => {
     const cancelledBefore = server.stats.chatStreamsCancelled;
     const events = await streamThenAbort(server, token, { type: 'threads.create', params: { input: userInput('get stuck') } }, deltas(2));
     const created = events[0];
-    assert.ok(created?.type === 'thread.created');
+    assert.ok(created?.type === 'thread.created', 'the stream starts with thread.created');
     await eventually(() => server.stats.chatStreamsCancelled === cancelledBefore + 1);
     assert.deepEqual(assistantTexts(await getThread(server, token, created.thread.id)), ['part0 part1 ']);
   });
@@ -113,7 +113,7 @@ describe('a client that goes away mid-reply', () => {
       seen.some(event => event.type === 'progress_update'),
     );
     const created = events[0];
-    assert.ok(created?.type === 'thread.created');
+    assert.ok(created?.type === 'thread.created', 'the stream starts with thread.created');
     await eventually(() => server.stats.chatStreamsCancelled === cancelledBefore + 1);
     const thread = await getThread(server, token, created.thread.id);
     assert.deepEqual(
@@ -137,7 +137,7 @@ describe('the server shutting down mid-reply', () => {
       let text = '';
       while (!text.includes('part1 ')) {
         const { value, done } = await reader.read();
-        assert.ok(!done);
+        assert.ok(!done, 'the stream ended before part1');
         text += new TextDecoder().decode(value);
       }
       threadId = /"thread":\{"id":"(thr_[0-9a-f]+)"/.exec(text)?.[1] ?? '';
@@ -173,7 +173,7 @@ describe('adding a message to a thread, then cancelling', () => {
         thread.items.data.map(item => item.type),
         ['user_message', 'assistant_message', 'user_message', 'assistant_message'],
       );
-      assert.ok(assistantTexts(thread).every(text => text.startsWith('part0 ')));
+      assert.ok(assistantTexts(thread).every(text => text.startsWith('part0 ')), `partial replies: ${JSON.stringify(assistantTexts(thread))}`);
     } finally {
       await server.stop();
     }

@@ -124,9 +124,9 @@ describe('request logs', () => {
     }
     const requestLines = lines.filter(line => /^(GET|POST|OPTIONS) /.test(line));
     assert.ok(requestLines.some(line => /^GET \/healthz 200 \d+ms$/.test(line)), lines.join('\n'));
-    assert.ok(requestLines.some(line => /^POST \/chatkit 200 \d+ms$/.test(line)));
-    assert.ok(requestLines.some(line => /^POST \/chatkit 401 \d+ms$/.test(line)));
-    assert.ok(requestLines.some(line => /^POST \/api\/auth\/sign-up\/email 200 \d+ms$/.test(line)));
+    assert.ok(requestLines.some(line => /^POST \/chatkit 200 \d+ms$/.test(line)), lines.join('\n'));
+    assert.ok(requestLines.some(line => /^POST \/chatkit 401 \d+ms$/.test(line)), lines.join('\n'));
+    assert.ok(requestLines.some(line => /^POST \/api\/auth\/sign-up\/email 200 \d+ms$/.test(line)), lines.join('\n'));
     for (const line of lines) {
       assert.ok(!line.includes('?'), `query string logged: ${line}`);
       assert.ok(!line.includes('query-secret') && !line.includes('eyJ') && !line.includes('not.a.token'), `secret logged: ${line}`);

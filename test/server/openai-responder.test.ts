@@ -97,7 +97,7 @@ test('a failed response becomes the in-band stream.error', async () => {
   mode = 'failed';
   const { events } = await createThread(server, token, 'Break please');
   assert.deepEqual(events.at(-1), { type: 'error', code: 'stream.error', allow_retry: true });
-  assert.ok(!events.some(event => event.type === 'thread.item.done' && event.item.type === 'assistant_message'));
+  assert.ok(!events.some(event => event.type === 'thread.item.done' && event.item.type === 'assistant_message'), 'no assistant message is done');
 });
 
 test('a cancel stops the upstream request and keeps the partial reply', async () => {
@@ -114,7 +114,7 @@ test('a cancel stops the upstream request and keeps the partial reply', async ()
   await eventually(() => server.stats.chatStreamsCancelled === 1);
   const thread = (await (await chatkit(server, token, { type: 'threads.get_by_id', params: { thread_id: threadId } })).json()) as Thread;
   const reply = thread.items.data[1];
-  assert.ok(reply?.type === 'assistant_message');
+  assert.ok(reply?.type === 'assistant_message', 'the partial reply was saved');
   assert.match(reply.content[0]?.text ?? '', /^word0 word1 word2 /);
-  assert.ok(!reply.content[0]?.text.includes('word99'));
+  assert.ok(!reply.content[0]?.text.includes('word99'), 'the reply was cut short');
 });

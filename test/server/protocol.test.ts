@@ -201,10 +201,10 @@ describe('conversations with the offline responder', () => {
     const reply = replyText(events);
     assert.match(reply, /You wrote 7 words/);
     const done = events.at(-2);
-    assert.ok(done?.type === 'thread.item.done' && done.item.type === 'assistant_message');
+    assert.ok(done?.type === 'thread.item.done' && done.item.type === 'assistant_message', 'the reply ends with its item');
     assert.equal(done.item.content[0]?.text, reply);
     const updated = events.at(-1);
-    assert.ok(updated?.type === 'thread.updated');
+    assert.ok(updated?.type === 'thread.updated', 'the first turn ends with thread.updated');
     assert.equal(updated.thread.title, 'Tell me about the analytical engine,…');
 
     const thread = await json<Thread>({ type: 'threads.get_by_id', params: { thread_id: threadId } });
@@ -253,7 +253,7 @@ describe('conversations with the offline responder', () => {
       for (let pages = 0; ; pages++) {
         assert.ok(pages < 5, 'paging does not end');
         const page = await list({ limit: 2, order, ...(cursor && { after: cursor }) });
-        assert.ok(page.data.length <= 2);
+        assert.ok(page.data.length <= 2, `${page.data.length} threads on a page of 2`);
         for (const thread of page.data) assert.deepEqual(thread.items, { data: [], has_more: false });
         seen.push(...page.data.map(thread => thread.id));
         if (!page.has_more) {
