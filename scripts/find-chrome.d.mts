@@ -1,0 +1,2 @@
+export function findChrome(options?: { install?: boolean }): string;
+export const chromeArgs: string[];

@@ -1,0 +1,115 @@
+// End-to-end harness: the real demo backend in-process (temp SQLite, real Better Auth, real jose)
+// and the built demo page in Debian's Chromium driven by playwright-core. `npm test` builds the
+// bundles before this suite runs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../demo/server/app.js';
+import { loadConfig, type ServerConfig } from '../../demo/server/config.js';
+import { chromeArgs, findChrome } from '../../scripts/find-chrome.mjs';
+
+export interface Demo extends RunningServer {
+  stop(): Promise<void>;
+  /** chat answers with this status so far */
+  chatAnswers(status: number): number;
+}
+
+export async function startDemo(env: Record<string, string> = {}, overrides: Partial<ServerConfig> = {}): Promise<Demo> {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-e2e-'));
+  const config = { ...loadConfig({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite'), ...env }), log: false, offlineDelayMs: 15, ...overrides };
+  const server = await startServer(config);
+  return {
+    ...server,
+    chatAnswers: status => server.stats.chatResponsesByStatus[status] ?? 0,
+    async stop() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROME_PATH ?? findChrome(), args: chromeArgs });
+}
+
+interface PageRecord {
+  tokens: { at: number; expiresAt: number }[];
+  responsesEnded: number;
+  chatErrors: string[];
+  widgetErrors: { code: string; message: string }[];
+}
+
+// Runs in the page before its scripts: records what the widget tells everyone (never a token).
+function recordWidgetEvents(): void {
+  const record: PageRecord = { tokens: [], responsesEnded: 0, chatErrors: [], widgetErrors: [] };
+  (window as unknown as { record: PageRecord }).record = record;
+  document.addEventListener('auth-chatkit-token', event => {
+    record.tokens.push({ at: Date.now(), expiresAt: (event as CustomEvent<{ expiresAt: number }>).detail.expiresAt });
+  });
+  document.addEventListener('chatkit.response.end', () => record.responsesEnded++);
+  document.addEventListener('chatkit.error', event => record.chatErrors.push(String((event as CustomEvent<{ error: Error }>).detail.error.message)));
+  document.addEventListener('auth-chatkit-error', event => record.widgetErrors.push((event as CustomEvent).detail));
+}
+
+/** The demo page, as a person uses it. */
+export class DemoPage {
+  static async open(browser: Browser | BrowserContext, demo: Demo, query = '?stand-in=1'): Promise<DemoPage> {
+    const page = await browser.newPage();
+    await page.addInitScript(recordWidgetEvents);
+    await page.goto(`${demo.url}/${query}`);
+    return new DemoPage(page);
+  }
+
+  constructor(readonly page: Page) {}
+
+  record(): Promise<PageRecord> {
+    return this.page.evaluate(() => (window as unknown as { record: PageRecord }).record);
+  }
+
+  async signUp(name: string, email: string, password = 'correct horse battery staple'): Promise<void> {
+    const form = this.page.locator('#sign-up');
+    await form.locator('input[name=name]').fill(name);
+    await form.locator('input[name=email]').fill(email);
+    await form.locator('input[name=password]').fill(password);
+    await form.locator('button[type=submit]').click();
+    await this.page.locator('#signed-in').waitFor({ state: 'visible' });
+  }
+
+  async signIn(email: string, password = 'correct horse battery staple'): Promise<void> {
+    await this.page.locator('#tab-sign-in').click();
+    const form = this.page.locator('#sign-in');
+    await form.locator('input[name=email]').fill(email);
+    await form.locator('input[name=password]').fill(password);
+    await form.locator('button[type=submit]').click();
+    await this.page.locator('#signed-in').waitFor({ state: 'visible' });
+  }
+
+  async signOut(): Promise<void> {
+    await this.page.locator('#sign-out').click();
+  }
+
+  state(): Promise<string | null> {
+    return this.page.locator('#widget').getAttribute('state');
+  }
+
+  async waitForState(state: string, timeout = 10_000): Promise<void> {
+    await this.page.locator(`#widget[state=${state}]`).waitFor({ state: 'attached', timeout });
+  }
+
+  /** Sends a message through the stand-in's composer; resolves the assistant's finished reply. */
+  async send(text: string, timeout = 10_000): Promise<string> {
+    const before = (await this.record()).responsesEnded;
+    const composer = this.page.locator('openai-chatkit textarea');
+    await composer.fill(text);
+    await composer.press('Enter');
+    await this.page.waitForFunction(
+      count => (window as unknown as { record: PageRecord }).record.responsesEnded > count,
+      before,
+      { timeout },
+    );
+    return this.page.locator('openai-chatkit li.assistant').last().innerText();
+  }
+}
+
+export const uniqueEmail = (name: string) => `${name}.${Date.now()}.${Math.random().toString(36).slice(2, 7)}@example.com`;
