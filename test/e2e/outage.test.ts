@@ -26,7 +26,7 @@ describe('an auth outage, end to end', () => {
       await demoPage.waitForState('retrying', 10_000);
       assert.match(await page.locator('#widget').locator('[part=notice]').innerText(), /Retrying/);
       assert.match(await demoPage.send('still there?'), /You wrote/, 'the chat works on the current token');
-      assert.ok(refused >= 1);
+      assert.ok(refused >= 1, 'the refresh met the outage');
 
       await page.unroute('**/api/auth/token');
       await demoPage.waitForState('ready', 20_000);

@@ -85,7 +85,7 @@ describe('tokens, end to end', () => {
       assert.equal(tokenRequests.length - 1, demo.stats.tokensIssued);
       assert.equal(distinct.size, demo.stats.tokensIssued, 'every token request gave a token both widgets share');
       assert.equal(secondTokens.length, refreshes + 1, 'the second widget saw each new token once');
-      assert.ok(secondTokens.every(expiresAt => distinct.has(expiresAt)));
+      assert.ok(secondTokens.every(expiresAt => distinct.has(expiresAt)), 'the second widget saw only shared tokens');
     } finally {
       await demo.stop();
     }
@@ -107,7 +107,7 @@ describe('tokens, end to end', () => {
         const started = Date.now();
         const replies = await chatFor(demoPage, 14_000);
         const elapsed = Date.now() - started;
-        assert.ok(replies.length >= 6);
+        assert.ok(replies.length >= 6, `chatted throughout (${replies.length} replies)`);
         assertEveryChatRequestSucceeded(demo);
         // refreshes at 80% of a 5 s lifetime: one every ~4 s, plus the first
         const ceiling = Math.ceil(elapsed / 4_000) + 3;
