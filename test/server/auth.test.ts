@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, exportSPKI, generateKeyPair, importJWK } from 'jose';
 import type { JWK } from 'jose';
-import { address, chatkit, closedPort, decodePart, encodePart, getToken, signUp, startTestServer, userWithToken } from './helpers.js';
+import { address, chatkit, closedPort, decodePart, encodePart, getToken, LIMIT, signUp, startTestServer, userWithToken } from './helpers.js';
 import type { Target, TestServer } from './helpers.js';
 
 const LIST = { type: 'threads.list', params: {} };
@@ -46,7 +46,7 @@ async function serverJwks(server: Target): Promise<JWK[]> {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-describe('the 401 matrix', () => {
+describe('the 401 matrix', LIMIT, () => {
   let server: TestServer;
   let other: TestServer;
   let user: Awaited<ReturnType<typeof userWithToken>>;
@@ -150,7 +150,7 @@ describe('the 401 matrix', () => {
   });
 });
 
-describe('a short JWT_EXPIRATION', () => {
+describe('a short JWT_EXPIRATION', LIMIT, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ env: { JWT_EXPIRATION: '1s' }, config: { clockToleranceSec: 0 } });
@@ -170,7 +170,7 @@ describe('a short JWT_EXPIRATION', () => {
   });
 });
 
-describe('key rotation', () => {
+describe('key rotation', LIMIT, () => {
   let server: TestServer;
   before(async () => {
     // no verified-token cache: every request below really checks its signature against the JWKS
@@ -202,7 +202,7 @@ describe('key rotation', () => {
   });
 });
 
-describe('forged kids and the verified-token cache', () => {
+describe('forged kids and the verified-token cache', LIMIT, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
@@ -238,7 +238,7 @@ describe('forged kids and the verified-token cache', () => {
   });
 });
 
-describe('verifiedTokenCacheSize: 0', () => {
+describe('verifiedTokenCacheSize: 0', LIMIT, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ config: { verifiedTokenCacheSize: 0 } });
@@ -254,7 +254,7 @@ describe('verifiedTokenCacheSize: 0', () => {
   });
 });
 
-describe('a JWKS that cannot be fetched: 503, not 401, never 500', () => {
+describe('a JWKS that cannot be fetched: 503, not 401, never 500', LIMIT, () => {
   const stubs: Server[] = [];
   async function jwksStub(handler: Parameters<typeof createServer>[1]): Promise<string> {
     const stub = createServer(handler);
@@ -301,7 +301,7 @@ describe('a JWKS that cannot be fetched: 503, not 401, never 500', () => {
   });
 });
 
-describe('JWKS_URL: a chat backend verifying another server’s tokens over HTTP', () => {
+describe('JWKS_URL: a chat backend verifying another server’s tokens over HTTP', LIMIT, () => {
   let authServer: TestServer;
   let chatServer: TestServer;
   before(async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StreamEvent, Thread } from '../../demo/server/chatkit-types.js';
 import type { Responder } from '../../demo/server/responders/types.js';
-import { chatkit, eventually, parseEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
+import { chatkit, eventually, LIMIT, parseEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 const PARTS = 200;
@@ -67,7 +67,7 @@ function assistantTexts(thread: Thread): string[] {
   return thread.items.data.flatMap(item => (item.type === 'assistant_message' ? [item.content.map(part => part.text).join('')] : []));
 }
 
-describe('a client that goes away mid-reply', () => {
+describe('a client that goes away mid-reply', LIMIT, () => {
   const state: { sawAbort: boolean; stuckAfter?: number } = { sawAbort: false };
   let server: TestServer;
   let token: string;
@@ -123,7 +123,7 @@ describe('a client that goes away mid-reply', () => {
   });
 });
 
-describe('the server shutting down mid-reply', () => {
+describe('the server shutting down mid-reply', LIMIT, () => {
   test('keeps the partial reply, which is there after a restart on the same database', async () => {
     const state = { sawAbort: false };
     // a fixed public URL (issuer and audience), so that tokens outlive the restart on another port
@@ -157,7 +157,7 @@ describe('the server shutting down mid-reply', () => {
   });
 });
 
-describe('adding a message to a thread, then cancelling', () => {
+describe('adding a message to a thread, then cancelling', LIMIT, () => {
   test('keeps the earlier turns and the partial new reply', async () => {
     const state = { sawAbort: false };
     const server = await startTestServer({ config: { responder: slowResponder(state) } });

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, timeSpanSeconds } from '../../demo/server/config.js';
+import { LIMIT } from './helpers.js';
 
 function refused(env: Record<string, string>, variable: string, pattern?: RegExp): void {
   assert.throws(
@@ -25,7 +26,7 @@ function refused(env: Record<string, string>, variable: string, pattern?: RegExp
   );
 }
 
-describe('loadConfig', () => {
+describe('loadConfig', LIMIT, () => {
   test('defaults', () => {
     const config = loadConfig({});
     assert.equal(config.port, 8787);
@@ -96,13 +97,16 @@ describe('loadConfig', () => {
   });
 });
 
-describe('main.ts', () => {
+describe('main.ts', LIMIT, () => {
   const main = fileURLToPath(new URL('../../demo/server/main.ts', import.meta.url));
 
   function run(env: Record<string, string>) {
     return spawn(process.execPath, ['--import', 'tsx', main], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // a server that does not stop as it should is killed, and the test fails instead of hanging
+      timeout: 10_000,
+      killSignal: 'SIGKILL',
     });
   }
 

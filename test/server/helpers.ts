@@ -183,3 +183,6 @@ export function decodePart(token: string, index: 0 | 1): Record<string, unknown>
 export function encodePart(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
+
+/** A time limit for every suite: a broken server must fail a test, not hang the run. */
+export const LIMIT = { timeout: 20_000 };

@@ -10,13 +10,13 @@ import { after, before, describe, mock, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SECRET_FILE_NAME } from '../../demo/server/auth.js';
 import { serveStatic } from '../../demo/server/static.js';
-import { address, chatkit, decodePart, getToken, signUp, startTestServer, userWithToken } from './helpers.js';
+import { address, chatkit, decodePart, getToken, LIMIT, signUp, startTestServer, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 const APP = 'http://app.example';
 const EVIL = 'http://evil.example';
 
-describe('CORS', () => {
+describe('CORS', LIMIT, () => {
   let server: TestServer;
   let token: string;
   before(async () => {
@@ -100,7 +100,7 @@ describe('CORS', () => {
   });
 });
 
-describe('request logs', () => {
+describe('request logs', LIMIT, () => {
   test('one line per request, METHOD /path STATUS ms: never the query string, a header or a token', async () => {
     const lines: string[] = [];
     const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
@@ -134,7 +134,7 @@ describe('request logs', () => {
   });
 });
 
-describe('static files', () => {
+describe('static files', LIMIT, () => {
   let root: string;
   let roots: string[];
   before(() => {
@@ -209,7 +209,7 @@ describe('static files', () => {
   });
 });
 
-describe('ports, URLs and the Better Auth secret', () => {
+describe('ports, URLs and the Better Auth secret', LIMIT, () => {
   test('an ephemeral port shows in the public URL, the issuer and the audience', async () => {
     const server = await startTestServer();
     try {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Thread } from '../../demo/server/chatkit-types.js';
-import { chatkit, createThread, readEvents, startTestServer, userInput, userWithToken } from './helpers.js';
+import { chatkit, createThread, LIMIT, readEvents, startTestServer, userInput, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -25,7 +25,7 @@ before(async () => {
 });
 after(() => server.stop());
 
-test("B's requests on A's thread answer exactly what a missing thread answers", async () => {
+test("B's requests on A's thread answer exactly what a missing thread answers", LIMIT, async () => {
   const requests = (id: string) => [
     { type: 'threads.get_by_id', params: { thread_id: id } },
     { type: 'items.list', params: { thread_id: id } },
@@ -46,7 +46,7 @@ test("B's requests on A's thread answer exactly what a missing thread answers", 
   }
 });
 
-test("B's thread list does not show A's threads, and A's thread id is no cursor for B", async () => {
+test("B's thread list does not show A's threads, and A's thread id is no cursor for B", LIMIT, async () => {
   await createThread(server, bob.token, 'my own thread');
   const page = (await (await chatkit(server, bob.token, { type: 'threads.list', params: {} })).json()) as { data: Thread[] };
   assert.equal(page.data.length, 1);
@@ -57,7 +57,7 @@ test("B's thread list does not show A's threads, and A's thread id is no cursor 
   assert.equal(items.status, 404);
 });
 
-test("A's thread is untouched: same title, same items, no feedback, and A still has full access", async () => {
+test("A's thread is untouched: same title, same items, no feedback, and A still has full access", LIMIT, async () => {
   const now = (await (await getThread(alice.token, threadId)).json()) as Thread;
   assert.deepEqual(now, aliceBefore);
   assert.equal(server.app.store.feedbackOf(alice.userId, threadId, firstItemId), undefined);

@@ -8,7 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Thread } from '../../demo/server/chatkit-types.js';
-import { chatkit, createThread, eventually, readEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
+import { chatkit, createThread, eventually, LIMIT, readEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 interface Recorded {
@@ -65,11 +65,11 @@ after(async () => {
   await new Promise(resolve => stub.close(resolve));
 });
 
-test('OPENAI_API_KEY switches to the OpenAI responder', () => {
+test('OPENAI_API_KEY switches to the OpenAI responder', LIMIT, () => {
   assert.equal(server.app.responder.name, 'openai');
 });
 
-test('streams the model’s deltas as ChatKit events; the next turn sends the thread’s history', async () => {
+test('streams the model’s deltas as ChatKit events; the next turn sends the thread’s history', LIMIT, async () => {
   mode = 'ok';
   const { events, threadId } = await createThread(server, token, 'Hi model');
   assert.equal(replyText(events), 'Hello from the model.');
@@ -93,14 +93,14 @@ test('streams the model’s deltas as ChatKit events; the next turn sends the th
   ]);
 });
 
-test('a failed response becomes the in-band stream.error', async () => {
+test('a failed response becomes the in-band stream.error', LIMIT, async () => {
   mode = 'failed';
   const { events } = await createThread(server, token, 'Break please');
   assert.deepEqual(events.at(-1), { type: 'error', code: 'stream.error', allow_retry: true });
   assert.ok(!events.some(event => event.type === 'thread.item.done' && event.item.type === 'assistant_message'), 'no assistant message is done');
 });
 
-test('a cancel stops the upstream request and keeps the partial reply', async () => {
+test('a cancel stops the upstream request and keeps the partial reply', LIMIT, async () => {
   mode = 'slow';
   upstreamClosed = false;
   const controller = new AbortController();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { StreamEvent, Thread } from '../../demo/server/chatkit-types.js';
 import type { Responder } from '../../demo/server/responders/types.js';
-import { chatkit, createThread, readEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
+import { chatkit, createThread, LIMIT, readEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 import { assertValid, schemaDir, schemas } from './schemas.js';
 
@@ -85,7 +85,7 @@ function validateEvents(events: readonly StreamEvent[]): void {
   }
 }
 
-describe('the reference transcript, replayed', () => {
+describe('the reference transcript, replayed', LIMIT, () => {
   // Answers like the reference harness: a progress note, then "Hello", ", world", "!"; raises on demand.
   let failing = false;
   const replayResponder: Responder = {
@@ -164,7 +164,7 @@ describe('the reference transcript, replayed', () => {
   });
 });
 
-describe('conversations with the offline responder', () => {
+describe('conversations with the offline responder', LIMIT, () => {
   let server: TestServer;
   let user: Awaited<ReturnType<typeof userWithToken>>;
   before(async () => {
@@ -359,7 +359,7 @@ describe('conversations with the offline responder', () => {
   });
 });
 
-describe('responder failures', () => {
+describe('responder failures', LIMIT, () => {
   let behaviour: 'partial' | 'silent' = 'partial';
   const flaky: Responder = {
     name: 'flaky',

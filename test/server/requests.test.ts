@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { chatkit, readEvents, startTestServer, userInput, userWithToken } from './helpers.js';
+import { chatkit, LIMIT, readEvents, startTestServer, userInput, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -55,7 +55,7 @@ function sendChunked(path: string, total: number, headers: Record<string, string
   });
 }
 
-describe('malformed bodies: 400', () => {
+describe('malformed bodies: 400', LIMIT, () => {
   const cases: [string, string | Uint8Array<ArrayBuffer>, string][] = [
     ['not JSON', '{oops', 'invalid_json'],
     ['empty body', '', 'invalid_json'],
@@ -103,7 +103,7 @@ describe('malformed bodies: 400', () => {
   });
 });
 
-describe('size limits: 413 above 1 MB', () => {
+describe('size limits: 413 above 1 MB', LIMIT, () => {
   test('a 2 MB body with a Content-Length', async () => {
     const text = 'a'.repeat(2 * 1024 * 1024);
     await expectError(await chatkit(server, token, { type: 'threads.create', params: { input: userInput(text) } }), 413, 'payload_too_large', '2 MB');
@@ -150,7 +150,7 @@ describe('size limits: 413 above 1 MB', () => {
   });
 });
 
-describe('methods and routes', () => {
+describe('methods and routes', LIMIT, () => {
   test('GET /chatkit: 405 JSON; unknown paths: 404 JSON', async () => {
     const get = await fetch(`${server.url}/chatkit`);
     await expectError(get, 405, 'method_not_allowed', 'GET /chatkit');
