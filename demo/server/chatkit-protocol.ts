@@ -78,7 +78,10 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
 
     const entry = { abort, done: Promise.resolve() };
     entry.done = produce(emit, abort.signal)
-      .catch(error => log(`chatkit: stream failed: ${describe(error)}`))
+      .catch(error => {
+        log(`chatkit: stream failed: ${describe(error)}`);
+        emit({ type: 'error', code: 'stream.error', allow_retry: true });
+      })
       .finally(() => {
         requestSignal.removeEventListener('abort', onClientGone);
         streams.delete(entry);
