@@ -4,7 +4,7 @@ import type sinon from 'sinon';
 const realSetTimeout = window.setTimeout.bind(window);
 
 /** Lets real tasks run (fetch body reads, BroadcastChannel, Web Locks, script loads). */
-export async function realTasks(rounds = 3): Promise<void> {
+export async function realTasks(rounds = 4): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await new Promise<void>(resolve => {
       const channel = new MessageChannel();
