@@ -132,6 +132,7 @@ export class AuthChatKit extends LitElement {
   /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */
   async refresh(): Promise<void> {
     if (this.#runtimeError) this.#runtimeSrc = undefined;
+    this.#lastError = undefined; // a retry that fails again is reported again
     this.#configure();
     await this.#source?.refresh();
   }
@@ -315,7 +316,7 @@ export class AuthChatKit extends LitElement {
 openai-chatkit{display:block;height:100%}
 [part=status]{flex:1;display:grid;place-content:center;gap:.75rem;padding:1.5rem;text-align:center;font:15px/1.5 system-ui,sans-serif}
 p{margin:0}
-[part=notice]{padding:.4rem .75rem;font:13px system-ui,sans-serif;background:#fff8c5}
+[part=notice]{padding:.4rem .75rem;background:#fff8c5}
 a,button{justify-self:center;font:inherit;color:var(--auth-chatkit-accent,#0969da)}
 button{padding:.4rem 1rem;border:1px solid;border-radius:6px;background:none}`;
 }

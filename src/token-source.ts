@@ -77,7 +77,7 @@ const settled: Outcome = { type: 'settled' };
  * subscriber leaves. Holds the token in memory only.
  */
 export class TokenSource {
-  readonly policy: RefreshPolicy;
+  readonly #policy: RefreshPolicy;
   readonly #fetchToken: FetchToken;
   readonly #clock: Clock;
   readonly #random: () => number;
@@ -103,7 +103,7 @@ export class TokenSource {
 
   constructor(options: TokenSourceOptions) {
     this.#fetchToken = options.fetchToken;
-    this.policy = { ...defaultPolicy, ...options.policy };
+    this.#policy = { ...defaultPolicy, ...options.policy };
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#wakeUps = options.wakeUps;
@@ -253,7 +253,7 @@ export class TokenSource {
       outcome =
         value === null
           ? { type: 'signed-out' }
-          : { type: 'token', token: timeToken(value, requestedAt, this.#clock.now(), this.policy) };
+          : { type: 'token', token: timeToken(value, requestedAt, this.#clock.now(), this.#policy) };
     } catch (error) {
       // Aborted by a stop: nothing to report. Aborted by the timeout: the reason is the error.
       if (request.signal.aborted && !(error instanceof AuthChatKitError)) return settled;

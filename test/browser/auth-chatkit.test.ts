@@ -47,7 +47,11 @@ describe('<auth-chatkit>', () => {
       expect(el.state).to.equal('loading');
       expect(el.getAttribute('state')).to.equal('loading');
       expect(el.shadowRoot!.textContent).to.contain('Loading chat');
+      const loadingBox = el.getBoundingClientRect();
       await ready(el);
+      const readyBox = el.getBoundingClientRect();
+      expect([readyBox.width, readyBox.height], 'no layout jump when ChatKit appears').to.deep.equal([loadingBox.width, loadingBox.height]);
+      expect(loadingBox.height).to.equal(600);
       expect(el.getAttribute('state')).to.equal('ready');
       expect(network.auth.requests).to.have.length(1);
       expect(el.chatkit?.localName).to.equal('openai-chatkit');
@@ -131,6 +135,8 @@ describe('<auth-chatkit>', () => {
       const alert = el.shadowRoot!.querySelector('[role=alert]')!;
       expect(alert.textContent).to.contain('sent no token');
       expect(eventsOf('auth-chatkit-error')[0]?.detail.code).to.equal('bad-response');
+      (el.shadowRoot!.querySelector('button[part=retry]') as HTMLButtonElement).click();
+      await waitFor(() => eventsOf('auth-chatkit-error').length === 2); // trying again and failing again is reported again
       network.auth.always('token');
       (el.shadowRoot!.querySelector('button[part=retry]') as HTMLButtonElement).click();
       await ready(el);

@@ -32,10 +32,15 @@ describe('the demo, end to end', () => {
       const updates = await page.evaluate(() => (window as unknown as { bubbleUpdates: number }).bubbleUpdates);
       assert.ok(updates > 3, `rendered as it streamed (${updates} updates)`);
 
+      // A second copy of the script (another URL, so a second module instance) changes nothing.
+      await page.addScriptTag({ url: '/auth-chatkit.js?copy=2', type: 'module' });
+      assert.equal(await demoPage.state(), 'ready');
+
       const whoami = await demoPage.send('whoami');
       assert.match(whoami, /Grace Hopper/);
       const record = await demoPage.record();
       assert.deepEqual(record.chatErrors, []);
+      assert.deepEqual(demoPage.pageErrors, []);
       assert.equal(demo.chatAnswers(401), 0);
 
       mkdirSync('test-artifacts', { recursive: true });

@@ -57,11 +57,17 @@ export class DemoPage {
   static async open(browser: Browser | BrowserContext, demo: Demo, query = '?stand-in=1'): Promise<DemoPage> {
     const page = await browser.newPage();
     await page.addInitScript(recordWidgetEvents);
+    const demoPage = new DemoPage(page);
     await page.goto(`${demo.url}/${query}`);
-    return new DemoPage(page);
+    return demoPage;
   }
 
-  constructor(readonly page: Page) {}
+  /** Uncaught errors in the page (none expected). */
+  readonly pageErrors: string[] = [];
+
+  constructor(readonly page: Page) {
+    page.on('pageerror', error => this.pageErrors.push(error.message));
+  }
 
   record(): Promise<PageRecord> {
     return this.page.evaluate(() => (window as unknown as { record: PageRecord }).record);
