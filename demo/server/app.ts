@@ -17,7 +17,7 @@ import { originFor } from './config.js';
 import type { ServerConfig } from './config.js';
 import { createCors } from './cors.js';
 import type { CorsRoute } from './cors.js';
-import { HttpError, errorResponse, httpErrorResponse } from './http-errors.js';
+import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-errors.js';
 import { createOfflineResponder } from './responders/offline.js';
 import { createOpenAIResponder } from './responders/openai.js';
 import type { Responder } from './responders/types.js';
@@ -127,7 +127,7 @@ export function createApp(config: ServerConfig): ChatApp {
   const hono = new Hono();
   hono.onError((error, c) => {
     if (error instanceof HttpError) return httpErrorResponse(error);
-    logProblem(`${c.req.method} ${c.req.path} failed: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`);
+    logProblem(`${c.req.method} ${c.req.path} failed: ${oneLine(error)}`);
     return errorResponse(500, 'internal_error', 'The server could not handle this request.');
   });
   hono.notFound(() => errorResponse(404, 'not_found', 'Not found.'));
@@ -198,7 +198,7 @@ export function createApp(config: ServerConfig): ChatApp {
         await ready;
         response = await hono.fetch(request);
       } catch (error) {
-        logProblem(`${request.method} request failed: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`);
+        logProblem(`${request.method} ${new URL(request.url).pathname} failed: ${oneLine(error)}`);
         response = errorResponse(500, 'internal_error', 'The server could not handle this request.');
       }
       // the path only: a query string could hold a token (?access_token=...)

@@ -10,7 +10,7 @@ import { parseChatKitRequest } from './chatkit-requests.js';
 import type { ChatKitRequest } from './chatkit-requests.js';
 import { itemText, outputText, threadOf } from './chatkit-types.js';
 import type { AssistantMessageItem, StreamEvent, ThreadMetadata, UserMessageInput, UserMessageItem } from './chatkit-types.js';
-import { HttpError, errorResponse, httpErrorResponse } from './http-errors.js';
+import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-errors.js';
 import type { Responder } from './responders/types.js';
 import { newId } from './store.js';
 import type { ChatStore } from './store.js';
@@ -79,7 +79,7 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
     const entry = { abort, done: Promise.resolve() };
     entry.done = produce(emit, abort.signal)
       .catch(error => {
-        log(`chatkit: stream failed: ${describe(error)}`);
+        log(`chatkit: stream failed: ${oneLine(error)}`);
         emit({ type: 'error', code: 'stream.error', allow_retry: true });
       })
       .finally(() => {
@@ -142,7 +142,7 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
       emit({ type: 'thread.item.done', item: said });
     }
     if (failure !== undefined || !said) {
-      log(`chatkit: ${responder.name} responder failed: ${failure === undefined ? 'it produced no text' : describe(failure)}`);
+      log(`chatkit: ${responder.name} responder failed: ${failure === undefined ? 'it produced no text' : oneLine(failure)}`);
       emit({ type: 'error', code: 'stream.error', allow_retry: true });
       return;
     }
@@ -230,7 +230,7 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
       return dispatch(parseChatKitRequest(body), identity, request.signal);
     } catch (error) {
       if (error instanceof HttpError) return httpErrorResponse(error);
-      log(`chatkit: request failed: ${describe(error)}`);
+      log(`chatkit: request failed: ${oneLine(error)}`);
       return errorResponse(500, 'internal_error', 'The server could not handle this request.');
     }
   };
@@ -280,10 +280,5 @@ async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal)
   } finally {
     if (!finished) iterator.return?.()?.catch(() => {});
   }
-}
-
-function describe(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.split('\n')[0]!.slice(0, 300);
 }
 

@@ -20,3 +20,9 @@ export function errorResponse(status: number, code: string, message: string, hea
 export function httpErrorResponse(error: HttpError): Response {
   return errorResponse(error.status, error.code, error.message, error.headers);
 }
+
+/** An error as one short log line: name and message, never a stack. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return (text.split('\n')[0] ?? '').slice(0, 300);
+}
