@@ -1,0 +1,167 @@
+// A backend for the benchmarks, in its own process (the load generator must not share it):
+//   node --expose-gc --import tsx bench/serve.ts     with BENCH_SERVER='{"mode":..., ...}'
+// Modes:
+//   app    the demo backend as it ships (demo/server/app.ts startServer) with the given config
+//   floor  the same ChatKit protocol handler, mounted by this script behind a fixed identity with
+//          no token verification (the product has no switch that skips auth): the cost floor
+// Talks to its parent over the IPC channel only (nothing is added to the HTTP surface):
+//   -> { type: 'ready', url }                once listening
+//   <- { type: 'stats' }  -> { type: 'stats', stats, memory }   (memory read after a full GC)
+//   <- { type: 'stop' }                      closes and exits
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import Database from 'better-sqlite3';
+import { Hono } from 'hono';
+import { startServer } from '../demo/server/app.js';
+import { createChatKitHandler } from '../demo/server/chatkit-protocol.js';
+import { loadConfig, originFor } from '../demo/server/config.js';
+import type { ServerConfig } from '../demo/server/config.js';
+import { createCors } from '../demo/server/cors.js';
+import { HttpError, errorResponse, httpErrorResponse } from '../demo/server/http-errors.js';
+import { createOfflineResponder } from '../demo/server/responders/offline.js';
+import { createStats } from '../demo/server/stats.js';
+import type { ServerStats } from '../demo/server/stats.js';
+import { createStore } from '../demo/server/store.js';
+import type { Identity } from '../demo/server/verify.js';
+
+export interface ServeSpec {
+  mode: 'app' | 'floor';
+  /** Demo backend variables (loadConfig), e.g. DATABASE_PATH, JWT_EXPIRATION. */
+  env: Record<string, string>;
+  /** Overrides after loadConfig (log is always off). */
+  config?: Partial<Pick<ServerConfig, 'verifiedTokenCacheSize' | 'offlineDelayMs' | 'clockToleranceSec'>>;
+}
+
+export interface MemoryFigures {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+export type ServeMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'stats'; stats: ServerStats; memory: MemoryFigures }
+  | { type: 'failed'; message: string };
+
+/** The identity every floor request runs as. */
+export const FLOOR_IDENTITY: Identity = { sub: 'bench-floor-user', name: 'Floor', claims: { sub: 'bench-floor-user' } };
+
+interface Running {
+  url: string;
+  stats: ServerStats;
+  close(): Promise<void>;
+}
+
+async function startApp(config: ServerConfig): Promise<Running> {
+  const server = await startServer(config);
+  return { url: server.listenUrl, stats: server.stats, close: () => server.close() };
+}
+
+/**
+ * The floor: what app.ts does for POST /chatkit minus `verifier.verify(bearerToken(...))`. Same
+ * database setup, Hono with the same error handling, the same CORS middleware on the route, the same
+ * counters and the same outer fetch wrapper (awaited readiness, timing, the request's path), on
+ * the same @hono/node-server adaptor.
+ */
+async function startFloor(config: ServerConfig): Promise<Running> {
+  if (config.databasePath !== ':memory:') mkdirSync(dirname(resolve(config.databasePath)), { recursive: true });
+  const database = new Database(config.databasePath);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const store = createStore(database);
+  const stats = createStats();
+  const chat = createChatKitHandler({
+    store,
+    responder: createOfflineResponder({ delayMs: config.offlineDelayMs }),
+    maxBodyBytes: config.maxBodyBytes,
+    log: () => {},
+    onStreamCancelled: () => stats.chatStreamsCancelled++,
+  });
+
+  // the allow-list names the server's own origin, known once it listens (as in startServer)
+  const late: { cors?: ReturnType<typeof createCors> } = {};
+  const hono = new Hono();
+  hono.onError(error => (error instanceof HttpError ? httpErrorResponse(error) : errorResponse(500, 'internal_error', 'The server could not handle this request.')));
+  hono.notFound(() => errorResponse(404, 'not_found', 'Not found.'));
+  hono.use('/chatkit', async (c, next) => {
+    if (c.req.method === 'OPTIONS') return late.cors!.preflight(c.req.raw, 'chat');
+    await next();
+    c.res = late.cors!.decorate(c.req.raw, c.res, 'chat');
+  });
+  hono.post('/chatkit', async c => {
+    stats.chatRequests++;
+    const response = await chat(c.req.raw, FLOOR_IDENTITY);
+    stats.chatResponsesByStatus[response.status] = (stats.chatResponsesByStatus[response.status] ?? 0) + 1;
+    return response;
+  });
+
+  const ready = Promise.resolve();
+  const log = (_line: string) => {};
+  const fetch = async (request: Request) => {
+    const started = performance.now();
+    await ready;
+    const response = await hono.fetch(request);
+    log(`${request.method} ${new URL(request.url).pathname} ${response.status} ${Math.round(performance.now() - started)}ms`);
+    return response;
+  };
+  const server = createAdaptorServer({ fetch, hostname: config.host });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host, () => done());
+  });
+  const { port } = server.address() as AddressInfo;
+  const publicUrl = originFor(config.host, port);
+  late.cors = createCors([publicUrl]);
+  return {
+    url: publicUrl,
+    stats,
+    async close() {
+      await new Promise<void>(done => {
+        server.close(() => done());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      await chat.close();
+      database.close();
+    },
+  };
+}
+
+function memory(): MemoryFigures {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  return { rss, heapUsed, heapTotal, external };
+}
+
+async function main(): Promise<void> {
+  const send = (message: ServeMessage) => process.send?.(message);
+  const spec = JSON.parse(process.env.BENCH_SERVER ?? '{}') as ServeSpec;
+  const config: ServerConfig = { ...loadConfig({ PORT: '0', HOST: '127.0.0.1', ...spec.env }), log: false, ...spec.config };
+  let running: Running;
+  try {
+    running = spec.mode === 'floor' ? await startFloor(config) : await startApp(config);
+  } catch (error) {
+    send({ type: 'failed', message: String(error instanceof Error ? error.message : error) });
+    process.exit(1);
+  }
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'stats') send({ type: 'stats', stats: running.stats, memory: memory() });
+    else if (message.type === 'stop') {
+      running.close().finally(() => process.exit(0));
+    }
+  });
+  // the parent went away: do not linger
+  process.on('disconnect', () => {
+    running.close().finally(() => process.exit(0));
+  });
+  send({ type: 'ready', url: running.url });
+}
+
+if (process.send) await main();
+else {
+  console.error('bench/serve.ts is started by the benchmarks (it needs an IPC channel): see bench/lib/server.ts');
+  process.exitCode = 1;
+}
