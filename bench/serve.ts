@@ -6,7 +6,7 @@
 //          no token verification (the product has no switch that skips auth): the cost floor
 // Talks to its parent over the IPC channel only (nothing is added to the HTTP surface):
 //   -> { type: 'ready', url }                once listening
-//   <- { type: 'stats' }  -> { type: 'stats', stats, memory }   (memory read after a full GC)
+//   <- { type: 'stats', gc? }  -> { type: 'stats', stats, memory }   (gc: memory read after a full GC)
 //   <- { type: 'stop' }                      closes and exits
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -130,8 +130,8 @@ async function startFloor(config: ServerConfig): Promise<Running> {
   };
 }
 
-function memory(): MemoryFigures {
-  (globalThis as { gc?: () => void }).gc?.();
+function memory(collect: boolean): MemoryFigures {
+  if (collect) (globalThis as { gc?: () => void }).gc?.();
   const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
   return { rss, heapUsed, heapTotal, external };
 }
@@ -147,8 +147,8 @@ async function main(): Promise<void> {
     send({ type: 'failed', message: String(error instanceof Error ? error.message : error) });
     process.exit(1);
   }
-  process.on('message', (message: { type: string }) => {
-    if (message.type === 'stats') send({ type: 'stats', stats: running.stats, memory: memory() });
+  process.on('message', (message: { type: string; gc?: boolean }) => {
+    if (message.type === 'stats') send({ type: 'stats', stats: running.stats, memory: memory(message.gc ?? false) });
     else if (message.type === 'stop') {
       running.close().finally(() => process.exit(0));
     }

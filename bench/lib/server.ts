@@ -14,8 +14,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export interface BenchServer {
   url: string;
   pid: number;
-  /** The server's counters and its memory (after a full GC). */
-  stats(): Promise<{ stats: ServerStats; memory: MemoryFigures }>;
+  /** The server's counters and its memory (`gc`: after a full GC, the live heap). */
+  stats(options?: { gc?: boolean }): Promise<{ stats: ServerStats; memory: MemoryFigures }>;
   stop(): Promise<void>;
 }
 
@@ -70,9 +70,9 @@ export async function startBenchServer(spec: Omit<ServeSpec, 'env'> & { env?: Re
   return {
     url: ready.url,
     pid: child.pid!,
-    async stats() {
+    async stats({ gc = false } = {}) {
       const answer = next('stats');
-      child.send({ type: 'stats' });
+      child.send({ type: 'stats', gc });
       const { stats, memory } = await answer;
       return { stats, memory };
     },
