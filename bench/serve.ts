@@ -3,7 +3,9 @@
 // Modes:
 //   app    the demo backend as it ships (demo/server/app.ts startServer) with the given config
 //   floor  the same ChatKit protocol handler, mounted by this script behind a fixed identity with
-//          no token verification (the product has no switch that skips auth): the cost floor
+//          no token verification (the product has no switch that skips auth): the cost floor;
+//          with `withAuth`, Better Auth is mounted at /api/auth/* beside it, as in the app (not used
+//          by the chat route): the floor as the app's process is, minus verification
 // Talks to its parent over the IPC channel only (nothing is added to the HTTP surface):
 //   -> { type: 'ready', url }                once listening
 //   <- { type: 'stats', gc? }  -> { type: 'stats', stats, memory }   (gc: memory read after a full GC)
@@ -15,6 +17,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { startServer } from '../demo/server/app.js';
+import { AUTH_BASE_PATH, createAuth, resolveSecret } from '../demo/server/auth.js';
+import type { AuthService } from '../demo/server/auth.js';
 import { createChatKitHandler } from '../demo/server/chatkit-protocol.js';
 import { loadConfig, originFor } from '../demo/server/config.js';
 import type { ServerConfig } from '../demo/server/config.js';
@@ -28,6 +32,8 @@ import type { Identity } from '../demo/server/verify.js';
 
 export interface ServeSpec {
   mode: 'app' | 'floor';
+  /** floor only: Better Auth in the process too (mounted at /api/auth/*, as app.ts does). */
+  withAuth?: boolean;
   /** Demo backend variables (loadConfig), e.g. DATABASE_PATH, JWT_EXPIRATION. */
   env: Record<string, string>;
   /** Overrides after loadConfig (log is always off). */
@@ -66,7 +72,7 @@ async function startApp(config: ServerConfig): Promise<Running> {
  * counters and the same outer fetch wrapper (awaited readiness, timing, the request's path), on
  * the same @hono/node-server adaptor.
  */
-async function startFloor(config: ServerConfig): Promise<Running> {
+async function startFloor(config: ServerConfig, withAuth: boolean): Promise<Running> {
   if (config.databasePath !== ':memory:') mkdirSync(dirname(resolve(config.databasePath)), { recursive: true });
   const database = new Database(config.databasePath);
   database.pragma('journal_mode = WAL');
@@ -82,11 +88,19 @@ async function startFloor(config: ServerConfig): Promise<Running> {
     onStreamCancelled: () => stats.chatStreamsCancelled++,
   });
 
-  // the allow-list names the server's own origin, known once it listens (as in startServer)
-  const late: { cors?: ReturnType<typeof createCors> } = {};
+  // the allow-list and Better Auth's baseURL name the server's own origin, known once it listens (as in startServer)
+  const late: { cors?: ReturnType<typeof createCors>; auth?: AuthService } = {};
   const hono = new Hono();
   hono.onError(error => (error instanceof HttpError ? httpErrorResponse(error) : errorResponse(500, 'internal_error', 'The server could not handle this request.')));
   hono.notFound(() => errorResponse(404, 'not_found', 'Not found.'));
+  if (withAuth) {
+    hono.use(`${AUTH_BASE_PATH}/*`, async (c, next) => {
+      if (c.req.method === 'OPTIONS') return late.cors!.preflight(c.req.raw, 'auth');
+      await next();
+      c.res = late.cors!.decorate(c.req.raw, c.res, 'auth');
+    });
+    hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, c => late.auth!.auth.handler(c.req.raw));
+  }
   hono.use('/chatkit', async (c, next) => {
     if (c.req.method === 'OPTIONS') return late.cors!.preflight(c.req.raw, 'chat');
     await next();
@@ -116,6 +130,17 @@ async function startFloor(config: ServerConfig): Promise<Running> {
   const { port } = server.address() as AddressInfo;
   const publicUrl = originFor(config.host, port);
   late.cors = createCors([publicUrl]);
+  if (withAuth) {
+    late.auth = createAuth({
+      database,
+      secret: resolveSecret(config.betterAuthSecret, config.databasePath),
+      publicUrl,
+      jwtExpiration: config.jwtExpiration,
+      trustedOrigins: late.cors.allowedOrigins,
+      log: false,
+    });
+    await late.auth.migrate();
+  }
   return {
     url: publicUrl,
     stats,
@@ -142,7 +167,7 @@ async function main(): Promise<void> {
   const config: ServerConfig = { ...loadConfig({ PORT: '0', HOST: '127.0.0.1', ...spec.env }), log: false, ...spec.config };
   let running: Running;
   try {
-    running = spec.mode === 'floor' ? await startFloor(config) : await startApp(config);
+    running = spec.mode === 'floor' ? await startFloor(config, spec.withAuth ?? false) : await startApp(config);
   } catch (error) {
     send({ type: 'failed', message: String(error instanceof Error ? error.message : error) });
     process.exit(1);

@@ -5,8 +5,10 @@
 //   (a) the demo backend as configured by default: verified-token cache on
 //   (b) the demo backend with verifiedTokenCacheSize 0: every request runs jose's jwtVerify
 //   (f) the floor: the same protocol handler mounted behind a fixed identity, no verification
-// Same connections and duration for each, run back to back, in rounds with the order rotated; the
-// median of the rounds is reported. Then, in this process with nothing else running: jose's
+//   (f+auth) the floor with Better Auth mounted beside it and used once (sign-up, token), as in the
+//       app's process: not part of the budget, it tells what the gap between (a) and (f) is made of
+// Same connections and duration for each, run back to back, in rounds with the order rotated; ratios
+// are taken within each round (neighbours in time share the machine's mood) and their median reported. Then, in this process with nothing else running: jose's
 // jwtVerify per second (local JWKS, the server's real key and token) and raw Ed25519 crypto.verify.
 // Budgets: a/f >= 0.95; the JWKS fetched once per server.
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
@@ -16,23 +18,30 @@ import type { JSONWebKeySet, JWTVerifyOptions } from 'jose';
 import { autocannon } from './lib/autocannon.js';
 import type { LoadReport } from './lib/autocannon.js';
 import { getToken, signUp, stream, userInput } from './lib/client.js';
-import { median, num, setting, standalone, table, verdictLine } from './lib/common.js';
+import { canPin, median, num, setting, standalone, table, verdictLine } from './lib/common.js';
 import type { BenchResult } from './lib/common.js';
 import { startBenchServer } from './lib/server.js';
+import { createStats } from '../demo/server/stats.js';
+import { bearerToken, createVerifier } from '../demo/server/verify.js';
 import type { BenchServer } from './lib/server.js';
 
-const durationSec = setting('BENCH_VERIFY_DURATION', 10, 2);
+const durationSec = setting('BENCH_VERIFY_DURATION', 8, 2);
 const warmupSec = setting('BENCH_VERIFY_WARMUP', 2, 1);
 const connections = setting('BENCH_VERIFY_CONNECTIONS', 20, 10);
-const rounds = setting('BENCH_VERIFY_ROUNDS', 3, 1);
-const inProcessSec = setting('BENCH_VERIFY_INPROCESS', 3, 0.5);
+const rounds = setting('BENCH_VERIFY_ROUNDS', 5, 1);
+const inProcessSec = setting('BENCH_VERIFY_INPROCESS', 2, 0.3);
 const seededThreads = 5;
+/** With taskset: each server on CPU 1, autocannon on CPU 0 (no trading places between runs). */
+const SERVER_CPU = 1;
+const LOAD_CPU = 0;
 
-type Variant = 'a' | 'b' | 'f';
+type Variant = 'a' | 'b' | 'f' | 'fa';
+const variants: Variant[] = ['a', 'b', 'f', 'fa'];
 const labels: Record<Variant, string> = {
   a: '(a) verified-token cache on',
   b: '(b) cache off: jwtVerify on every request',
   f: '(f) floor: fixed identity, no verification',
+  fa: '(f+auth) the floor, with Better Auth in the process',
 };
 
 interface Target {
@@ -44,12 +53,13 @@ const body = JSON.stringify({ type: 'threads.list', params: { limit: 20 } });
 
 async function prepare(variant: Variant): Promise<Target> {
   const server = await startBenchServer(
-    variant === 'f'
-      ? { mode: 'floor', config: { offlineDelayMs: 0 } }
+    variant === 'f' || variant === 'fa'
+      ? { mode: 'floor', withAuth: variant === 'fa', env: { JWT_EXPIRATION: '1h' }, config: { offlineDelayMs: 0 } }
       : { mode: 'app', env: { JWT_EXPIRATION: '1h' }, config: { offlineDelayMs: 0, verifiedTokenCacheSize: variant === 'a' ? 10_000 : 0 } },
+    { cpu: SERVER_CPU },
   );
   try {
-    // the floor takes any token (it never looks): send the same shape of header anyway
+    // the floors take any token (they never look): send the same header anyway
     const token = variant === 'f' ? 'x.y.z' : await getToken(server.url, await signUp(server.url));
     for (let i = 0; i < seededThreads; i++) {
       const result = await stream(server.url, token, { type: 'threads.create', params: { input: userInput(`Seed thread ${i + 1}`) } });
@@ -70,6 +80,7 @@ function load(target: Target, seconds: number): Promise<LoadReport> {
     method: 'POST',
     headers: { Authorization: `Bearer ${target.token}`, 'Content-Type': 'application/json' },
     body,
+    cpu: LOAD_CPU,
   });
 }
 
@@ -88,16 +99,16 @@ async function perSecond(seconds: number, once: () => unknown): Promise<number> 
 
 export async function run(): Promise<BenchResult> {
   const targets = {} as Record<Variant, Target>;
-  const reports: Record<Variant, LoadReport[]> = { a: [], b: [], f: [] };
+  const reports: Record<Variant, LoadReport[]> = { a: [], b: [], f: [], fa: [] };
   let serverStats: Record<'a' | 'b', Awaited<ReturnType<BenchServer['stats']>>['stats']>;
   let jwks: JSONWebKeySet;
   let realToken: string;
   let issuer: string;
   try {
-    for (const variant of ['f', 'a', 'b'] as const) targets[variant] = await prepare(variant);
-    const order: Variant[] = ['f', 'a', 'b'];
+    for (const variant of variants) targets[variant] = await prepare(variant);
+    const order: Variant[] = ['f', 'a', 'b', 'fa'];
     for (let round = 0; round < rounds; round++) {
-      const sequence = [...order.slice(round % 3), ...order.slice(0, round % 3)];
+      const sequence = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
       for (const variant of sequence) {
         if (warmupSec > 0) await load(targets[variant], warmupSec);
         const report = await load(targets[variant], durationSec);
@@ -124,9 +135,39 @@ export async function run(): Promise<BenchResult> {
   const signingInput = Buffer.from(`${header}.${payload}`);
   const signatureBytes = Buffer.from(signature, 'base64url');
   if (!cryptoVerify(null, signingInput, key, signatureBytes)) throw new Error('the real token does not verify with crypto.verify');
-  const joseSet = await perSecond(inProcessSec, () => jwtVerify(realToken, localSet, options));
-  const joseKey = await perSecond(inProcessSec, () => jwtVerify(realToken, key, options));
-  const raw = await perSecond(inProcessSec, () => cryptoVerify(null, signingInput, key, signatureBytes));
+  // the product's own verifier (demo/server/verify.ts), its JWKS answered in memory
+  const productVerifier = (cacheSize: number) =>
+    createVerifier({
+      jwksUrl: `${issuer}/api/auth/jwks`,
+      issuer,
+      audience: issuer,
+      cacheSize,
+      reloadIntervalMs: 10_000,
+      timeoutMs: 5_000,
+      clockToleranceSec: 5,
+      stats: createStats(),
+      fetch: async () => Response.json(jwks),
+    });
+  const cached = productVerifier(10_000);
+  const uncached = productVerifier(0);
+  const authorization = `Bearer ${realToken}`;
+  // a fresh copy of the header each time, as each request brings its own string
+  const freshHeader = () => bearerToken((' ' + authorization).slice(1));
+  const microbenchmarks = {
+    joseSet: () => jwtVerify(realToken, localSet, options),
+    joseKey: () => jwtVerify(realToken, key, options),
+    raw: () => cryptoVerify(null, signingInput, key, signatureBytes),
+    verifierFull: () => uncached.verify(freshHeader()),
+    verifierHit: () => cached.verify(freshHeader()),
+  };
+  // two passes, best of the two for each (a microbenchmark's noise only ever slows it down)
+  const best = {} as Record<keyof typeof microbenchmarks, number>;
+  for (let pass = 0; pass < 2; pass++) {
+    for (const [name, once] of Object.entries(microbenchmarks) as [keyof typeof microbenchmarks, () => unknown][]) {
+      best[name] = Math.max(best[name] ?? 0, await perSecond(inProcessSec, once));
+    }
+  }
+  const { joseSet, joseKey, raw, verifierFull, verifierHit } = best;
 
   // Figures: the median round of each variant.
   const figure = (variant: Variant) => {
@@ -142,34 +183,51 @@ export async function run(): Promise<BenchResult> {
   const f = figure('f');
   const a = figure('a');
   const b = figure('b');
-  const aOverF = a.rps / f.rps;
-  const bOverF = b.rps / f.rps;
+  const fa = figure('fa');
+  // paired: the ratio within each round, then the median over the rounds
+  const ratio = (x: Variant, y: Variant) => median(reports[x].map((report, i) => report.requestsPerSec / reports[y][i]!.requestsPerSec));
+  const aOverF = ratio('a', 'f');
+  /** (max - min) / median of a variant's rounds. */
+  const spread = (x: Variant) => {
+    const list = reports[x].map(r => r.requestsPerSec);
+    return (Math.max(...list) - Math.min(...list)) / median(list);
+  };
+  const bOverF = ratio('b', 'f');
   const fetchesA = serverStats.a.jwksFetches;
   const fetchesB = serverStats.b.jwksFetches;
-  const anyBad = a.bad + b.bad + f.bad;
+  const anyBad = a.bad + b.bad + f.bad + fa.bad;
   const pass = aOverF >= 0.95 && fetchesA <= 1 && fetchesB <= 1 && anyBad === 0;
 
-  const rows = (['a', 'b', 'f'] as const).map(variant => {
+  const rows = variants.map(variant => {
     const x = figure(variant);
     return [labels[variant], num(x.rps), `${x.p50} ms`, `${x.p99} ms`, num(x.requests), num(x.bad)];
   });
-  const roundRows = (['a', 'b', 'f'] as const).map(variant => [variant, ...reports[variant].map(r => num(r.requestsPerSec))]);
+  const roundRows = [
+    ...variants.map(variant => [labels[variant].split(' ')[0]!, ...reports[variant].map(r => num(r.requestsPerSec))]),
+    ['a/f', ...reports.a.map((r, i) => num(r.requestsPerSec / reports.f[i]!.requestsPerSec, 3))],
+    ['a/(f+auth)', ...reports.a.map((r, i) => num(r.requestsPerSec / reports.fa[i]!.requestsPerSec, 3))],
+  ];
   const bodyText = [
     `\`POST /chatkit\` \`threads.list\` (the user has ${seededThreads} threads), one real Better Auth JWT (1 h) for every request; ` +
-      `autocannon ${connections} connections, ${durationSec} s measured after ${warmupSec} s of warm-up, ${rounds} round(s) with the order rotated; median round shown.`,
+      `autocannon ${connections} connections, ${durationSec} s measured after ${warmupSec} s of warm-up, ${rounds} round(s) with the order rotated; ` +
+      'medians over the rounds; each ratio is the median of the ratios within a round.',
     '',
     table(['server', 'requests/s', 'p50', 'p99', 'requests (all rounds)', 'non-2xx + errors'], rows),
     '',
     table(['ratio', 'value', 'budget'], [
       ['a/f (cache on vs floor)', num(aOverF, 3), '>= 0.95'],
       ['b/f (cache off vs floor)', num(bOverF, 3), ''],
+      ['a/(f+auth) (cache on vs the floor with Better Auth in the process)', num(ratio('a', 'fa'), 3), ''],
+      ['(f+auth)/f (Better Auth in the process, verification aside)', num(ratio('fa', 'f'), 3), ''],
       ['jose/raw (jwtVerify with a local JWKS / raw Ed25519 verify)', num(joseSet / raw, 3), ''],
     ]),
     '',
-    table(['in process, one core, nothing else running', 'per second'], [
+    table(['in process, one core, nothing else running (best of 2 passes)', 'per second'], [
       ['jose `jwtVerify`, local JWKS (`createLocalJWKSet`), the server\'s real token and key', num(joseSet)],
       ['jose `jwtVerify`, the public `KeyObject` directly', num(joseKey)],
       ['raw Ed25519 `crypto.verify` of the same signature', num(raw)],
+      ['the product\'s verifier, cache off (`bearerToken` + `verify`: jose with its remote-set wrapper)', num(verifierFull)],
+      [`the product's verifier, cache hit: ${num(1e6 / verifierHit, 2)} µs a request`, num(verifierHit)],
     ]),
     '',
     table(['server counters after the run', '(a) cache on', '(b) cache off', 'budget'], [
@@ -184,9 +242,19 @@ export async function run(): Promise<BenchResult> {
     '',
     table(['variant', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`)], roundRows),
     '',
-    `Machine: ${cpus().length} cores shared by the server process and the load generator (autocannon, one process): ` +
-      'each gets about one core, so these are loopback figures for comparing the variants with each other, not the capacity of a real deployment. ' +
+    `Machine: ${cpus().length} cores shared by the server process and the load generator (autocannon, one process)` +
+      (canPin() ? `, pinned with taskset: the server on CPU ${SERVER_CPU} (its libuv threads too: jose's WebCrypto verify runs there), autocannon on CPU ${LOAD_CPU}. ` : ': each gets about one core. ') +
+      'These are loopback figures for comparing the variants with each other, not the capacity of a real deployment. ' +
       'The floor mirrors app.ts\'s /chatkit route (Hono, CORS middleware, counters, the outer fetch wrapper) minus `verifier.verify`.',
+    '',
+    `What the gap between (a) and (f) is made of: with the cache, verification is \`bearerToken\` and one map lookup, ${num(1e6 / verifierHit, 2)} µs a request ` +
+      `in process, ${num((100 * (1e6 / verifierHit)) / (1e6 / a.rps), 2)} % of the ${num(1e6 / a.rps)} µs the saturated server spends on a request here. ` +
+      'The floor does not load Better Auth; the app does, and on Node 20 Better Auth\'s AsyncLocalStorage (its per-request state) switches on ' +
+      'async_hooks promise hooks for the whole process from its first request, so every promise of every request pays for them. ' +
+      `(f+auth), the floor with Better Auth mounted and used once, puts a number on that: (f+auth)/f = ${num(ratio('fa', 'f'), 3)}, ` +
+      `and a/(f+auth) = ${num(ratio('a', 'fa'), 3)} leaves the rest to verification and to this machine's noise between runs ` +
+      `(the same variant varies by ${num(spread('f') * 100, 1)} % between rounds). To see it in a profile: ` +
+      "`BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node --import tsx bench/verify.ts` (promiseInitHook, _propagate, trackPromise appear in the app's profiles only).",
   ].join('\n');
 
   return {

@@ -2,6 +2,7 @@
 // server and this script (which waits, idle, for the JSON report).
 import { spawn } from 'node:child_process';
 import { root } from './build.js';
+import { pinned } from './common.js';
 
 export interface LoadSpec {
   url: string;
@@ -10,6 +11,8 @@ export interface LoadSpec {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Bind the load generator to this CPU (taskset), when possible. */
+  cpu?: number;
 }
 
 export interface LoadReport {
@@ -48,7 +51,8 @@ export async function autocannon(spec: LoadSpec): Promise<LoadReport> {
   if (spec.body !== undefined) args.push('-b', spec.body);
   args.push(spec.url);
 
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = pinned(spec.cpu, process.execPath, args);
+  const child = spawn(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', chunk => (stdout += chunk));

@@ -1,5 +1,7 @@
 // Shared by the benchmarks: options from the environment (with a quick mode for development),
 // statistics, Markdown tables, and the result every benchmark hands back to bench/run.ts.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 
 /** What one benchmark hands back: its figures as Markdown, and a one-line verdict. */
@@ -38,7 +40,30 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
-export const median = (values: readonly number[]) => percentile(values, 50);
+/** The median (the mean of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * `command args` bound to one CPU with taskset when the machine has 2+ cores and taskset exists
+ * (BENCH_PIN=0 turns it off): keeps a server and its load generator from trading places.
+ */
+export function pinned(cpu: number | undefined, command: string, args: string[]): [string, string[]] {
+  if (cpu === undefined || !canPin()) return [command, args];
+  return ['taskset', ['-c', String(cpu), command, ...args]];
+}
+
+let pinnable: boolean | undefined;
+export function canPin(): boolean {
+  if (pinnable === undefined) {
+    pinnable = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2 && ['/usr/bin/taskset', '/bin/taskset'].some(path => existsSync(path));
+  }
+  return pinnable;
+}
 
 /** Whole numbers with thousands separators; `digits` decimals otherwise. */
 export function num(value: number, digits = 0): string {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MemoryFigures, ServeMessage, ServeSpec } from '../serve.js';
+import { pinned } from './common.js';
 import type { ServerStats } from '../../demo/server/stats.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,10 +21,13 @@ export interface BenchServer {
 }
 
 /** Starts a server; its SQLite database lives in a fresh temporary folder removed on stop. */
-export async function startBenchServer(spec: Omit<ServeSpec, 'env'> & { env?: Record<string, string> }): Promise<BenchServer> {
+export async function startBenchServer(spec: Omit<ServeSpec, 'env'> & { env?: Record<string, string> }, options: { cpu?: number } = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-bench-'));
   const full: ServeSpec = { ...spec, env: { DATABASE_PATH: join(dir, 'bench.sqlite'), ...spec.env } };
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/serve.ts'], {
+  // BENCH_SERVER_ARGS: extra node flags for the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
+  const extra = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+  const [command, args] = pinned(options.cpu, process.execPath, ['--expose-gc', ...extra, '--import', 'tsx', 'bench/serve.ts']);
+  const child: ChildProcess = spawn(command, args, {
     cwd: root,
     env: { ...process.env, BENCH_SERVER: JSON.stringify(full) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
