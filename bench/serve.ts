@@ -49,7 +49,8 @@ export interface MemoryFigures {
 
 export type ServeMessage =
   | { type: 'ready'; url: string }
-  | { type: 'stats'; stats: ServerStats; memory: MemoryFigures }
+  /** cpu: process.cpuUsage() (µs, every thread of the process) */
+  | { type: 'stats'; stats: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }
   | { type: 'failed'; message: string };
 
 /** The identity every floor request runs as. */
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.on('message', (message: { type: string; gc?: boolean }) => {
-    if (message.type === 'stats') send({ type: 'stats', stats: running.stats, memory: memory(message.gc ?? false) });
+    if (message.type === 'stats') send({ type: 'stats', stats: running.stats, memory: memory(message.gc ?? false), cpu: process.cpuUsage() });
     else if (message.type === 'stop') {
       running.close().finally(() => process.exit(0));
     }

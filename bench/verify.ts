@@ -72,6 +72,19 @@ async function prepare(variant: Variant): Promise<Target> {
   }
 }
 
+interface Measured extends LoadReport {
+  /** Server CPU time (all its threads) per request served, µs. */
+  cpuPerRequest: number;
+}
+
+async function measure(target: Target, seconds: number): Promise<Measured> {
+  const before = await target.server.stats();
+  const report = await load(target, seconds);
+  const after = await target.server.stats();
+  const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  return { ...report, cpuPerRequest: cpu / (after.stats.chatRequests - before.stats.chatRequests) };
+}
+
 function load(target: Target, seconds: number): Promise<LoadReport> {
   return autocannon({
     url: `${target.server.url}/chatkit`,
@@ -99,7 +112,7 @@ async function perSecond(seconds: number, once: () => unknown): Promise<number> 
 
 export async function run(): Promise<BenchResult> {
   const targets = {} as Record<Variant, Target>;
-  const reports: Record<Variant, LoadReport[]> = { a: [], b: [], f: [], fa: [] };
+  const reports: Record<Variant, Measured[]> = { a: [], b: [], f: [], fa: [] };
   let serverStats: Record<'a' | 'b', Awaited<ReturnType<BenchServer['stats']>>['stats']>;
   let jwks: JSONWebKeySet;
   let realToken: string;
@@ -111,10 +124,11 @@ export async function run(): Promise<BenchResult> {
       const sequence = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
       for (const variant of sequence) {
         if (warmupSec > 0) await load(targets[variant], warmupSec);
-        const report = await load(targets[variant], durationSec);
+        const report = await measure(targets[variant], durationSec);
         reports[variant].push(report);
         console.log(
-          `  round ${round + 1} ${variant}: ${num(report.requestsPerSec)} req/s, p50 ${report.latency.p50} ms, p99 ${report.latency.p99} ms` +
+          `  round ${round + 1} ${variant}: ${num(report.requestsPerSec)} req/s, p50 ${report.latency.p50} ms, p99 ${report.latency.p99} ms, ` +
+            `${num(report.cpuPerRequest)} µs server CPU a request` +
             (report.non2xx || report.errors ? `, ${report.non2xx} non-2xx, ${report.errors} errors` : ''),
         );
       }
@@ -176,6 +190,7 @@ export async function run(): Promise<BenchResult> {
       rps: median(list.map(r => r.requestsPerSec)),
       p50: median(list.map(r => r.latency.p50)),
       p99: median(list.map(r => r.latency.p99)),
+      cpu: median(list.map(r => r.cpuPerRequest)),
       requests: list.reduce((sum, r) => sum + r.requests, 0),
       bad: list.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
     };
@@ -187,6 +202,8 @@ export async function run(): Promise<BenchResult> {
   // paired: the ratio within each round, then the median over the rounds
   const ratio = (x: Variant, y: Variant) => median(reports[x].map((report, i) => report.requestsPerSec / reports[y][i]!.requestsPerSec));
   const aOverF = ratio('a', 'f');
+  /** The same, from the server's CPU time a request (inverted: less CPU is more throughput). */
+  const cpuRatio = (x: Variant, y: Variant) => median(reports[x].map((report, i) => report.cpuPerRequest / reports[y][i]!.cpuPerRequest));
   /** (max - min) / median of a variant's rounds. */
   const spread = (x: Variant) => {
     const list = reports[x].map(r => r.requestsPerSec);
@@ -200,25 +217,29 @@ export async function run(): Promise<BenchResult> {
 
   const rows = variants.map(variant => {
     const x = figure(variant);
-    return [labels[variant], num(x.rps), `${x.p50} ms`, `${x.p99} ms`, num(x.requests), num(x.bad)];
+    return [labels[variant], num(x.rps), `${x.p50} ms`, `${x.p99} ms`, num(x.cpu), num(x.requests), num(x.bad)];
   });
   const roundRows = [
     ...variants.map(variant => [labels[variant].split(' ')[0]!, ...reports[variant].map(r => num(r.requestsPerSec))]),
     ['a/f', ...reports.a.map((r, i) => num(r.requestsPerSec / reports.f[i]!.requestsPerSec, 3))],
     ['a/(f+auth)', ...reports.a.map((r, i) => num(r.requestsPerSec / reports.fa[i]!.requestsPerSec, 3))],
+    ['CPU µs a request (a / f)', ...reports.a.map((r, i) => `${num(r.cpuPerRequest)} / ${num(reports.f[i]!.cpuPerRequest)}`)],
   ];
   const bodyText = [
     `\`POST /chatkit\` \`threads.list\` (the user has ${seededThreads} threads), one real Better Auth JWT (1 h) for every request; ` +
       `autocannon ${connections} connections, ${durationSec} s measured after ${warmupSec} s of warm-up, ${rounds} round(s) with the order rotated; ` +
       'medians over the rounds; each ratio is the median of the ratios within a round.',
     '',
-    table(['server', 'requests/s', 'p50', 'p99', 'requests (all rounds)', 'non-2xx + errors'], rows),
+    table(['server', 'requests/s', 'p50', 'p99', 'server CPU µs a request', 'requests (all rounds)', 'non-2xx + errors'], rows),
     '',
     table(['ratio', 'value', 'budget'], [
       ['a/f (cache on vs floor)', num(aOverF, 3), '>= 0.95'],
       ['b/f (cache off vs floor)', num(bOverF, 3), ''],
       ['a/(f+auth) (cache on vs the floor with Better Auth in the process)', num(ratio('a', 'fa'), 3), ''],
       ['(f+auth)/f (Better Auth in the process, verification aside)', num(ratio('fa', 'f'), 3), ''],
+      ['CPU: f/a (server CPU a request, floor over cache on; 1 = free)', num(cpuRatio('f', 'a'), 3), ''],
+      ['CPU: (f+auth)/a', num(cpuRatio('fa', 'a'), 3), ''],
+      ['CPU: f/(f+auth)', num(cpuRatio('f', 'fa'), 3), ''],
       ['jose/raw (jwtVerify with a local JWKS / raw Ed25519 verify)', num(joseSet / raw, 3), ''],
     ]),
     '',
@@ -247,14 +268,15 @@ export async function run(): Promise<BenchResult> {
       'These are loopback figures for comparing the variants with each other, not the capacity of a real deployment. ' +
       'The floor mirrors app.ts\'s /chatkit route (Hono, CORS middleware, counters, the outer fetch wrapper) minus `verifier.verify`.',
     '',
-    `What the gap between (a) and (f) is made of: with the cache, verification is \`bearerToken\` and one map lookup, ${num(1e6 / verifierHit, 2)} µs a request ` +
-      `in process, ${num((100 * (1e6 / verifierHit)) / (1e6 / a.rps), 2)} % of the ${num(1e6 / a.rps)} µs the saturated server spends on a request here. ` +
-      'The floor does not load Better Auth; the app does, and on Node 20 Better Auth\'s AsyncLocalStorage (its per-request state) switches on ' +
-      'async_hooks promise hooks for the whole process from its first request, so every promise of every request pays for them. ' +
-      `(f+auth), the floor with Better Auth mounted and used once, puts a number on that: (f+auth)/f = ${num(ratio('fa', 'f'), 3)}, ` +
-      `and a/(f+auth) = ${num(ratio('a', 'fa'), 3)} leaves the rest to verification and to this machine's noise between runs ` +
-      `(the same variant varies by ${num(spread('f') * 100, 1)} % between rounds). To see it in a profile: ` +
-      "`BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node --import tsx bench/verify.ts` (promiseInitHook, _propagate, trackPromise appear in the app's profiles only).",
+    `What the gap between (a) and (f) is made of. With the cache, verification is \`bearerToken\` and one map lookup: ${num(1e6 / verifierHit, 2)} µs a request ` +
+      `in process, ${num((100 * (1e6 / verifierHit)) / a.cpu, 2)} % of the ${num(a.cpu)} µs of server CPU (a) spends on a request here. ` +
+      'The floor (f) does not host Better Auth; the app does. (f+auth), the same floor with Better Auth mounted and used once (a sign-up and a token), ' +
+      `costs ${num((cpuRatio('fa', 'f') - 1) * 100, 1)} % more server CPU a request than (f) ((f+auth)/f throughput ${num(ratio('fa', 'f'), 3)}), while (a) costs ` +
+      `${num((cpuRatio('a', 'fa') - 1) * 100, 1)} % more than (f+auth) (a/(f+auth) ${num(ratio('a', 'fa'), 3)}): the gap is mostly the price of Better Auth living in the ` +
+      'same Node 20 process, not of verifying. Its CPU profile shows async_hooks promise hooks (promiseInitHook, _propagate, trackPromise: ' +
+      'AsyncLocalStorage, which Better Auth uses for its request state, turns them on for the whole process in Node 20) that the floor\'s profile lacks. ' +
+      "Profile it with `BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node --import tsx bench/verify.ts`. " +
+      `Throughput of one variant varies by up to ${num(Math.max(...variants.map(spread)) * 100, 1)} % between rounds on this machine; server CPU a request varies less.`,
   ].join('\n');
 
   return {

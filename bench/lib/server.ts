@@ -16,7 +16,7 @@ export interface BenchServer {
   url: string;
   pid: number;
   /** The server's counters and its memory (`gc`: after a full GC, the live heap). */
-  stats(options?: { gc?: boolean }): Promise<{ stats: ServerStats; memory: MemoryFigures }>;
+  stats(options?: { gc?: boolean }): Promise<{ stats: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }>;
   stop(): Promise<void>;
 }
 
@@ -77,8 +77,8 @@ export async function startBenchServer(spec: Omit<ServeSpec, 'env'> & { env?: Re
     async stats({ gc = false } = {}) {
       const answer = next('stats');
       child.send({ type: 'stats', gc });
-      const { stats, memory } = await answer;
-      return { stats, memory };
+      const { stats, memory, cpu } = await answer;
+      return { stats, memory, cpu };
     },
     stop() {
       stopping ??= (async () => {
