@@ -33,7 +33,16 @@ export function ensureBuilt(): Promise<string> {
       return `existing build of ${at}`;
     }
     console.log(forceBuild ? 'building the bundles (--build)...' : `building the bundles (missing: ${missing.join(', ')})...`);
-    await (await buildModule()).buildBundles({ quiet: true });
+    // Vite sets NODE_ENV=production in this process while it builds; the servers started afterwards
+    // (they inherit the environment) must run as `npm run demo` does, or Better Auth switches on its
+    // production rate limits (3 sign-ups per 10 s per address) and the load benchmark cannot sign up.
+    const nodeEnv = process.env.NODE_ENV;
+    try {
+      await (await buildModule()).buildBundles({ quiet: true });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
     return `built by the benchmark at ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`;
   })();
   return built;
