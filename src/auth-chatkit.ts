@@ -176,9 +176,10 @@ export class AuthChatKit extends LitElement {
       return;
     }
     const config = this.#config;
+    // The script first: its download then overlaps with the token source's start.
+    if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
     this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs));
-    if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
     if (this.#applied && this.#applied.apiUrl !== config.apiUrl) this.#unmount();
     this.#sync();
   }
