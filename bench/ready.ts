@@ -260,7 +260,10 @@ export async function run(): Promise<BenchResult> {
   const stubBoth = median(stub.map(s => s.both));
   const pass = ratio <= factor;
 
-  const row = (label: string, values: number[]) => [label, num(median(values), 1), num(percentile(values, 90), 1), num(Math.min(...values), 1), num(Math.max(...values), 1)];
+  const row = (label: string, values: number[]) =>
+    values.every(Number.isNaN)
+      ? [`${label}: never happened`, '–', '–', '–', '–']
+      : [label, num(median(values), 1), num(percentile(values, 90), 1), num(Math.min(...values), 1), num(Math.max(...values), 1)];
   const steps = (list: ReadyTimes[]) => {
     const span = (to: (t: ReadyTimes) => number | undefined, from: (t: ReadyTimes) => number | undefined = t => t.connected) =>
       list.map(t => (to(t) ?? Number.NaN) - (from(t) ?? Number.NaN));
@@ -303,7 +306,7 @@ export async function run(): Promise<BenchResult> {
       [...header, 'ChatKit predefined: median'],
       steps(injected).map((cells, i) => {
         const predefined = steps(tokenPath)[i]![1]!;
-        return [...cells, predefined.startsWith('-') ? 'before' : predefined];
+        return [...cells, predefined.startsWith('-') ? 'before' : predefined === '–' ? 'never' : predefined];
       }),
     ),
     '',

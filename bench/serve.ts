@@ -9,6 +9,8 @@
 // Talks to its parent over the IPC channel only (nothing is added to the HTTP surface):
 //   -> { type: 'ready', url }                once listening
 //   <- { type: 'stats', gc? }  -> { type: 'stats', stats, memory }   (gc: memory read after a full GC)
+//   <- { type: 'ab', token, count, chunks } -> { type: 'ab', appUs, floorUs }      (app mode only)
+//        the app's fetch handler against the floor's request path in the same process: see abInApp
 //   <- { type: 'stop' }                      closes and exits
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -17,9 +19,11 @@ import { createAdaptorServer } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { startServer } from '../demo/server/app.js';
+import type { RunningServer } from '../demo/server/app.js';
 import { AUTH_BASE_PATH, createAuth, resolveSecret } from '../demo/server/auth.js';
 import type { AuthService } from '../demo/server/auth.js';
 import { createChatKitHandler } from '../demo/server/chatkit-protocol.js';
+import type { ChatKitHandler } from '../demo/server/chatkit-protocol.js';
 import { loadConfig, originFor } from '../demo/server/config.js';
 import type { ServerConfig } from '../demo/server/config.js';
 import { createCors } from '../demo/server/cors.js';
@@ -51,6 +55,7 @@ export type ServeMessage =
   | { type: 'ready'; url: string }
   /** cpu: process.cpuUsage() (µs, every thread of the process) */
   | { type: 'stats'; stats: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }
+  | { type: 'ab'; appUs: number; floorUs: number }
   | { type: 'failed'; message: string };
 
 /** The identity every floor request runs as. */
@@ -59,20 +64,68 @@ export const FLOOR_IDENTITY: Identity = { sub: 'bench-floor-user', name: 'Floor'
 interface Running {
   url: string;
   stats: ServerStats;
+  /** The server's own request handler (what the HTTP adaptor calls). */
+  handle(request: Request): Promise<Response>;
+  /** app mode: the running server. */
+  server?: RunningServer;
   close(): Promise<void>;
 }
 
 async function startApp(config: ServerConfig): Promise<Running> {
   const server = await startServer(config);
-  return { url: server.listenUrl, stats: server.stats, close: () => server.close() };
+  return { url: server.listenUrl, stats: server.stats, handle: request => server.app.fetch(request), server, close: () => server.close() };
 }
 
 /**
- * The floor: what app.ts does for POST /chatkit minus `verifier.verify(bearerToken(...))`. Same
- * database setup, Hono with the same error handling, the same CORS middleware on the route, the same
- * counters and the same outer fetch wrapper (awaited readiness, timing, the request's path), on
- * the same @hono/node-server adaptor.
+ * The floor's request path: what app.ts does for POST /chatkit minus `verifier.verify(bearerToken(...))`.
+ * Hono with the same error handling, the same CORS middleware on the route (and, `auth` given,
+ * Better Auth mounted at /api/auth/* with its own, as app.ts does), the same counters and the same
+ * outer fetch wrapper (awaited readiness, timing, the request's path). `identity` is who every
+ * request runs as.
  */
+function floorFetch(parts: {
+  chat: ChatKitHandler;
+  stats: ServerStats;
+  cors: () => ReturnType<typeof createCors>;
+  auth?: () => AuthService;
+  identity: () => Identity;
+}): (request: Request) => Promise<Response> {
+  const { chat, stats, cors, auth, identity } = parts;
+  const hono = new Hono();
+  hono.onError(error => (error instanceof HttpError ? httpErrorResponse(error) : errorResponse(500, 'internal_error', 'The server could not handle this request.')));
+  hono.notFound(() => errorResponse(404, 'not_found', 'Not found.'));
+  if (auth) {
+    hono.use(`${AUTH_BASE_PATH}/*`, async (c, next) => {
+      if (c.req.method === 'OPTIONS') return cors().preflight(c.req.raw, 'auth');
+      await next();
+      c.res = cors().decorate(c.req.raw, c.res, 'auth');
+    });
+    hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, c => auth().auth.handler(c.req.raw));
+  }
+  hono.use('/chatkit', async (c, next) => {
+    if (c.req.method === 'OPTIONS') return cors().preflight(c.req.raw, 'chat');
+    await next();
+    c.res = cors().decorate(c.req.raw, c.res, 'chat');
+  });
+  hono.post('/chatkit', async c => {
+    stats.chatRequests++;
+    const response = await chat(c.req.raw, identity());
+    stats.chatResponsesByStatus[response.status] = (stats.chatResponsesByStatus[response.status] ?? 0) + 1;
+    return response;
+  });
+
+  const ready = Promise.resolve();
+  const log = (_line: string) => {};
+  return async (request: Request) => {
+    const started = performance.now();
+    await ready;
+    const response = await hono.fetch(request);
+    log(`${request.method} ${new URL(request.url).pathname} ${response.status} ${Math.round(performance.now() - started)}ms`);
+    return response;
+  };
+}
+
+/** The floor as a server: the database set up as app.ts does, floorFetch on the same @hono/node-server adaptor. */
 async function startFloor(config: ServerConfig, withAuth: boolean): Promise<Running> {
   if (config.databasePath !== ':memory:') mkdirSync(dirname(resolve(config.databasePath)), { recursive: true });
   const database = new Database(config.databasePath);
@@ -91,38 +144,13 @@ async function startFloor(config: ServerConfig, withAuth: boolean): Promise<Runn
 
   // the allow-list and Better Auth's baseURL name the server's own origin, known once it listens (as in startServer)
   const late: { cors?: ReturnType<typeof createCors>; auth?: AuthService } = {};
-  const hono = new Hono();
-  hono.onError(error => (error instanceof HttpError ? httpErrorResponse(error) : errorResponse(500, 'internal_error', 'The server could not handle this request.')));
-  hono.notFound(() => errorResponse(404, 'not_found', 'Not found.'));
-  if (withAuth) {
-    hono.use(`${AUTH_BASE_PATH}/*`, async (c, next) => {
-      if (c.req.method === 'OPTIONS') return late.cors!.preflight(c.req.raw, 'auth');
-      await next();
-      c.res = late.cors!.decorate(c.req.raw, c.res, 'auth');
-    });
-    hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, c => late.auth!.auth.handler(c.req.raw));
-  }
-  hono.use('/chatkit', async (c, next) => {
-    if (c.req.method === 'OPTIONS') return late.cors!.preflight(c.req.raw, 'chat');
-    await next();
-    c.res = late.cors!.decorate(c.req.raw, c.res, 'chat');
+  const fetch = floorFetch({
+    chat,
+    stats,
+    cors: () => late.cors!,
+    ...(withAuth && { auth: () => late.auth! }),
+    identity: () => FLOOR_IDENTITY,
   });
-  hono.post('/chatkit', async c => {
-    stats.chatRequests++;
-    const response = await chat(c.req.raw, FLOOR_IDENTITY);
-    stats.chatResponsesByStatus[response.status] = (stats.chatResponsesByStatus[response.status] ?? 0) + 1;
-    return response;
-  });
-
-  const ready = Promise.resolve();
-  const log = (_line: string) => {};
-  const fetch = async (request: Request) => {
-    const started = performance.now();
-    await ready;
-    const response = await hono.fetch(request);
-    log(`${request.method} ${new URL(request.url).pathname} ${response.status} ${Math.round(performance.now() - started)}ms`);
-    return response;
-  };
   const server = createAdaptorServer({ fetch, hostname: config.host });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
@@ -145,6 +173,7 @@ async function startFloor(config: ServerConfig, withAuth: boolean): Promise<Runn
   return {
     url: publicUrl,
     stats,
+    handle: fetch,
     async close() {
       await new Promise<void>(done => {
         server.close(() => done());
@@ -154,6 +183,49 @@ async function startFloor(config: ServerConfig, withAuth: boolean): Promise<Runn
       database.close();
     },
   };
+}
+
+/**
+ * In the app's own process: its fetch handler (token verified) against the floor's request path
+ * built beside it on the SAME store, responder, process and JIT state, running as the token's own
+ * user (decoded here, not verified) so both list the same threads. Alternating chunks, one request
+ * at a time, no HTTP: what verification adds to the handler, and nothing else.
+ */
+async function abInApp(server: RunningServer, url: string, token: string, count: number, chunks: number) {
+  const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Identity['claims'] & { sub: string; name?: unknown };
+  const identity: Identity = { sub: claims.sub, claims, ...(typeof claims.name === 'string' && { name: claims.name }) };
+  const chat = createChatKitHandler({ store: server.app.store, responder: server.app.responder, log: () => {} });
+  const cors = createCors([server.url]);
+  const floor = floorFetch({ chat, stats: createStats(), cors: () => cors, identity: () => identity });
+  const app = (request: Request) => server.app.fetch(request);
+  const body = JSON.stringify({ type: 'threads.list', params: { limit: 20 } });
+  const time = async (handle: (request: Request) => Promise<Response>, n: number) => {
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      const response = await handle(
+        new Request(`${url}/chatkit`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body }),
+      );
+      if (response.status !== 200) throw new Error(`ab: ${response.status}`);
+      await response.arrayBuffer();
+    }
+    return performance.now() - started;
+  };
+  const per = Math.max(1, Math.round(count / chunks));
+  await time(app, per); // warm-up, both
+  await time(floor, per);
+  let appMs = 0;
+  let floorMs = 0;
+  for (let i = 0; i < chunks; i++) {
+    // alternate which goes first
+    if (i % 2 === 0) {
+      appMs += await time(app, per);
+      floorMs += await time(floor, per);
+    } else {
+      floorMs += await time(floor, per);
+      appMs += await time(app, per);
+    }
+  }
+  return { appUs: (appMs * 1000) / (per * chunks), floorUs: (floorMs * 1000) / (per * chunks) };
 }
 
 function memory(collect: boolean): MemoryFigures {
@@ -173,8 +245,16 @@ async function main(): Promise<void> {
     send({ type: 'failed', message: String(error instanceof Error ? error.message : error) });
     process.exit(1);
   }
-  process.on('message', (message: { type: string; gc?: boolean }) => {
-    if (message.type === 'stats') send({ type: 'stats', stats: running.stats, memory: memory(message.gc ?? false), cpu: process.cpuUsage() });
+  process.on('message', (message: { type: string; gc?: boolean; token?: string; count?: number; chunks?: number }) => {
+    if (message.type === 'ab') {
+      if (!running.server) send({ type: 'failed', message: 'ab needs the app mode' });
+      else {
+        abInApp(running.server, running.url, message.token!, message.count!, message.chunks!).then(
+          figures => send({ type: 'ab', ...figures }),
+          error => send({ type: 'failed', message: String(error) }),
+        );
+      }
+    } else if (message.type === 'stats') send({ type: 'stats', stats: running.stats, memory: memory(message.gc ?? false), cpu: process.cpuUsage() });
     else if (message.type === 'stop') {
       running.close().finally(() => process.exit(0));
     }

@@ -8,7 +8,10 @@
 //   (f+auth) the floor with Better Auth mounted beside it and used once (sign-up, token), as in the
 //       app's process: not part of the budget, it tells what the gap between (a) and (f) is made of
 // Same connections and duration for each, run back to back, in rounds with the order rotated; ratios
-// are taken within each round (neighbours in time share the machine's mood) and their median reported. Then, in this process with nothing else running: jose's
+// are taken within each round (neighbours in time share the machine's mood) and their median reported,
+// with each server's CPU time a request (read from the server process). Then, inside each app
+// process, its handler against the floor's request path built beside it (no HTTP, same store, same
+// process): what verification itself adds. Then, in this process with nothing else running: jose's
 // jwtVerify per second (local JWKS, the server's real key and token) and raw Ed25519 crypto.verify.
 // Budgets: a/f >= 0.95; the JWKS fetched once per server.
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
@@ -30,6 +33,9 @@ const warmupSec = setting('BENCH_VERIFY_WARMUP', 2, 1);
 const connections = setting('BENCH_VERIFY_CONNECTIONS', 20, 10);
 const rounds = setting('BENCH_VERIFY_ROUNDS', 5, 1);
 const inProcessSec = setting('BENCH_VERIFY_INPROCESS', 2, 0.3);
+/** In-process A/B inside each app process: requests per side, in alternating chunks. */
+const abCount = setting('BENCH_VERIFY_AB', 20_000, 1_000);
+const abChunks = 10;
 const seededThreads = 5;
 /** With taskset: each server on CPU 1, autocannon on CPU 0 (no trading places between runs). */
 const SERVER_CPU = 1;
@@ -113,6 +119,7 @@ async function perSecond(seconds: number, once: () => unknown): Promise<number> 
 export async function run(): Promise<BenchResult> {
   const targets = {} as Record<Variant, Target>;
   const reports: Record<Variant, Measured[]> = { a: [], b: [], f: [], fa: [] };
+  const ab = {} as Record<'a' | 'b', { appUs: number; floorUs: number }>;
   let serverStats: Record<'a' | 'b', Awaited<ReturnType<BenchServer['stats']>>['stats']>;
   let jwks: JSONWebKeySet;
   let realToken: string;
@@ -134,6 +141,8 @@ export async function run(): Promise<BenchResult> {
       }
     }
     serverStats = { a: (await targets.a.server.stats()).stats, b: (await targets.b.server.stats()).stats };
+    // in each app process: its handler against the floor's request path beside it (no HTTP)
+    for (const variant of ['a', 'b'] as const) ab[variant] = await targets[variant].server.ab(targets[variant].token, abCount, abChunks);
     issuer = targets.a.server.url;
     jwks = (await (await fetch(`${issuer}/api/auth/jwks`)).json()) as JSONWebKeySet;
     realToken = targets.a.token;
@@ -251,6 +260,18 @@ export async function run(): Promise<BenchResult> {
       [`the product's verifier, cache hit: ${num(1e6 / verifierHit, 2)} µs a request`, num(verifierHit)],
     ]),
     '',
+    'In the app\'s own process, no HTTP, one request at a time: its fetch handler (the token verified) against the floor\'s request path ' +
+      'built beside it on the same store, the same user\'s threads, the same process and JIT state ' +
+      `(${num(abCount)} \`threads.list\` requests each, in ${abChunks} alternating chunks): what verification adds to a request and nothing else.`,
+    '',
+    table(['in process', 'app handler µs a request', 'floor path µs a request', 'floor/app', 'verification adds'], (['a', 'b'] as const).map(variant => [
+      labels[variant],
+      num(ab[variant].appUs, 1),
+      num(ab[variant].floorUs, 1),
+      num(ab[variant].floorUs / ab[variant].appUs, 3),
+      `${num(ab[variant].appUs - ab[variant].floorUs, 1)} µs`,
+    ])),
+    '',
     table(['server counters after the run', '(a) cache on', '(b) cache off', 'budget'], [
       ['JWKS fetches by the verifier', fetchesA, fetchesB, '1'],
       ['forced JWKS reloads', serverStats.a.jwksForcedReloads, serverStats.b.jwksForcedReloads, ''],
@@ -268,15 +289,15 @@ export async function run(): Promise<BenchResult> {
       'These are loopback figures for comparing the variants with each other, not the capacity of a real deployment. ' +
       'The floor mirrors app.ts\'s /chatkit route (Hono, CORS middleware, counters, the outer fetch wrapper) minus `verifier.verify`.',
     '',
-    `What the gap between (a) and (f) is made of. With the cache, verification is \`bearerToken\` and one map lookup: ${num(1e6 / verifierHit, 2)} µs a request ` +
-      `in process, ${num((100 * (1e6 / verifierHit)) / a.cpu, 2)} % of the ${num(a.cpu)} µs of server CPU (a) spends on a request here. ` +
-      'The floor (f) does not host Better Auth; the app does. (f+auth), the same floor with Better Auth mounted and used once (a sign-up and a token), ' +
-      `costs ${num((cpuRatio('fa', 'f') - 1) * 100, 1)} % more server CPU a request than (f) ((f+auth)/f throughput ${num(ratio('fa', 'f'), 3)}), while (a) costs ` +
-      `${num((cpuRatio('a', 'fa') - 1) * 100, 1)} % more than (f+auth) (a/(f+auth) ${num(ratio('a', 'fa'), 3)}): the gap is mostly the price of Better Auth living in the ` +
-      'same Node 20 process, not of verifying. Its CPU profile shows async_hooks promise hooks (promiseInitHook, _propagate, trackPromise: ' +
-      'AsyncLocalStorage, which Better Auth uses for its request state, turns them on for the whole process in Node 20) that the floor\'s profile lacks. ' +
-      "Profile it with `BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node --import tsx bench/verify.ts`. " +
-      `Throughput of one variant varies by up to ${num(Math.max(...variants.map(spread)) * 100, 1)} % between rounds on this machine; server CPU a request varies less.`,
+    `What the gap between (a) and (f) is made of. Verification with the cache adds ${num(ab.a.appUs - ab.a.floorUs, 1)} µs to a request in the app's own ` +
+      `process (floor/app ${num(ab.a.floorUs / ab.a.appUs, 3)} in the in-process table), and \`bearerToken\` plus the cache lookup take ${num(1e6 / verifierHit, 2)} µs ` +
+      'in isolation: the cache does its job. The rest of the gap over HTTP is the two processes being different programs. (f) does not host Better Auth; ' +
+      `the app does: (f+auth), the floor with Better Auth mounted and used once (a sign-up and a token), costs ${num((cpuRatio('fa', 'f') - 1) * 100, 1)} % more server CPU ` +
+      `a request than (f) ((f+auth)/f throughput ${num(ratio('fa', 'f'), 3)}). Its CPU profile shows async_hooks promise hooks (promiseInitHook, _propagate, trackPromise: ` +
+      'AsyncLocalStorage, which Better Auth uses for its request state, switches them on for the whole process in Node 20, for every promise of every request) ' +
+      "that the floor's profile lacks; profile with `BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node --import tsx bench/verify.ts`. " +
+      `What remains between (a) and (f+auth) (a/(f+auth) ${num(ratio('a', 'fa'), 3)}) is within what separate processes and this machine vary by: ` +
+      `throughput of one variant varies by up to ${num(Math.max(...variants.map(spread)) * 100, 1)} % between rounds.`,
   ].join('\n');
 
   return {
@@ -286,7 +307,8 @@ export async function run(): Promise<BenchResult> {
     pass,
     verdict: verdictLine(
       pass,
-      `a/f = ${num(aOverF, 3)} (budget >= 0.95; b/f = ${num(bOverF, 3)}; against the floor hosting Better Auth too, a/(f+auth) = ${num(ratio('a', 'fa'), 3)}), ` +
+      `a/f = ${num(aOverF, 3)} over HTTP (budget >= 0.95; b/f = ${num(bOverF, 3)}; a/(f+auth) = ${num(ratio('a', 'fa'), 3)}); in the app's own process the cached ` +
+        `verification adds ${num(ab.a.appUs - ab.a.floorUs, 1)} µs a request (floor/app ${num(ab.a.floorUs / ab.a.appUs, 3)}): the rest of the gap is the process, mostly Better Auth hosted in it; ` +
         `JWKS fetched ${fetchesA} time(s) with the cache and ${fetchesB} without (budget 1)` +
         (anyBad ? `, ${anyBad} failed requests` : ''),
     ),

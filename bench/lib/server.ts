@@ -17,6 +17,8 @@ export interface BenchServer {
   pid: number;
   /** The server's counters and its memory (`gc`: after a full GC, the live heap). */
   stats(options?: { gc?: boolean }): Promise<{ stats: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }>;
+  /** app mode: its fetch handler against the floor's request path in the same process (bench/serve.ts abInApp). */
+  ab(token: string, count: number, chunks: number): Promise<{ appUs: number; floorUs: number }>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,12 @@ export async function startBenchServer(spec: Omit<ServeSpec, 'env'> & { env?: Re
       child.send({ type: 'stats', gc });
       const { stats, memory, cpu } = await answer;
       return { stats, memory, cpu };
+    },
+    async ab(token, count, chunks) {
+      const answer = next('ab', 300_000);
+      child.send({ type: 'ab', token, count, chunks });
+      const { appUs, floorUs } = await answer;
+      return { appUs, floorUs };
     },
     stop() {
       stopping ??= (async () => {
