@@ -9,7 +9,7 @@
 // Talks to its parent over the IPC channel only (nothing is added to the HTTP surface):
 //   -> { type: 'ready', url }                once listening
 //   <- { type: 'stats', gc? }  -> { type: 'stats', stats, memory }   (gc: memory read after a full GC)
-//   <- { type: 'ab', token, count, chunks } -> { type: 'ab', appUs, floorUs }      (app mode only)
+//   <- { type: 'ab', token, count, chunks } -> { type: 'ab', appUs, floorUs, ratio }      (app mode only)
 //        the app's fetch handler against the floor's request path in the same process: see abInApp
 //   <- { type: 'stop' }                      closes and exits
 import { mkdirSync } from 'node:fs';
@@ -55,7 +55,7 @@ export type ServeMessage =
   | { type: 'ready'; url: string }
   /** cpu: process.cpuUsage() (µs, every thread of the process) */
   | { type: 'stats'; stats: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }
-  | { type: 'ab'; appUs: number; floorUs: number }
+  | { type: 'ab'; appUs: number; floorUs: number; ratio: number }
   | { type: 'failed'; message: string };
 
 /** The identity every floor request runs as. */
@@ -189,7 +189,8 @@ async function startFloor(config: ServerConfig, withAuth: boolean): Promise<Runn
  * In the app's own process: its fetch handler (token verified) against the floor's request path
  * built beside it on the SAME store, responder, process and JIT state, running as the token's own
  * user (decoded here, not verified) so both list the same threads. Alternating chunks, one request
- * at a time, no HTTP: what verification adds to the handler, and nothing else.
+ * at a time, no HTTP: what verification adds to the handler, and nothing else. Medians over the
+ * chunks; `ratio` is the median of floor/app between neighbouring chunks.
  */
 async function abInApp(server: RunningServer, url: string, token: string, count: number, chunks: number) {
   const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Identity['claims'] & { sub: string; name?: unknown };
@@ -213,19 +214,29 @@ async function abInApp(server: RunningServer, url: string, token: string, count:
   const per = Math.max(1, Math.round(count / chunks));
   await time(app, per); // warm-up, both
   await time(floor, per);
-  let appMs = 0;
-  let floorMs = 0;
+  const appChunks: number[] = [];
+  const floorChunks: number[] = [];
   for (let i = 0; i < chunks; i++) {
     // alternate which goes first
     if (i % 2 === 0) {
-      appMs += await time(app, per);
-      floorMs += await time(floor, per);
+      appChunks.push(await time(app, per));
+      floorChunks.push(await time(floor, per));
     } else {
-      floorMs += await time(floor, per);
-      appMs += await time(app, per);
+      floorChunks.push(await time(floor, per));
+      appChunks.push(await time(app, per));
     }
   }
-  return { appUs: (appMs * 1000) / (per * chunks), floorUs: (floorMs * 1000) / (per * chunks) };
+  // medians over the chunks: a garbage collection landing in one chunk does not decide the result
+  const middle = (values: number[]) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    const half = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
+  };
+  return {
+    appUs: (middle(appChunks) * 1000) / per,
+    floorUs: (middle(floorChunks) * 1000) / per,
+    ratio: middle(floorChunks.map((floorMs, i) => floorMs / appChunks[i]!)),
+  };
 }
 
 function memory(collect: boolean): MemoryFigures {

@@ -18,7 +18,7 @@ export interface BenchServer {
   /** The server's counters and its memory (`gc`: after a full GC, the live heap). */
   stats(options?: { gc?: boolean }): Promise<{ stats: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }>;
   /** app mode: its fetch handler against the floor's request path in the same process (bench/serve.ts abInApp). */
-  ab(token: string, count: number, chunks: number): Promise<{ appUs: number; floorUs: number }>;
+  ab(token: string, count: number, chunks: number): Promise<{ appUs: number; floorUs: number; ratio: number }>;
   stop(): Promise<void>;
 }
 
@@ -85,8 +85,8 @@ export async function startBenchServer(spec: Omit<ServeSpec, 'env'> & { env?: Re
     async ab(token, count, chunks) {
       const answer = next('ab', 300_000);
       child.send({ type: 'ab', token, count, chunks });
-      const { appUs, floorUs } = await answer;
-      return { appUs, floorUs };
+      const { appUs, floorUs, ratio } = await answer;
+      return { appUs, floorUs, ratio };
     },
     stop() {
       stopping ??= (async () => {
