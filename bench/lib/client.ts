@@ -1,41 +1,13 @@
 // HTTP client side of the benchmarks: real accounts and tokens through Better Auth, ChatKit requests
 // and event streams read to their end (timing the first event).
 import type { StreamEvent, ThreadItem, Page } from '../../demo/server/chatkit-types.js';
+import * as helpers from '../../test/server/helpers.js';
 
-export interface Account {
-  email: string;
-  cookie: string;
-  userId: string;
-}
+export type { Account } from '../../test/server/helpers.js';
 
-let accounts = 0;
-
-/**
- * Signs up a new account and keeps its session cookie. Node's fetch sends `Sec-Fetch-Mode: cors`,
- * which Better Auth takes for a browser that must then come from a trusted Origin: send the
- * server's own, as the demo page would.
- */
-export async function signUp(url: string, name = `Bench User ${++accounts}`): Promise<Account> {
-  const email = `bench.${process.pid}.${Date.now()}.${++accounts}@example.com`;
-  const response = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: url },
-    body: JSON.stringify({ email, password: 'correct horse battery staple', name }),
-  });
-  if (response.status !== 200) throw new Error(`sign-up answered ${response.status}: ${await response.text()}`);
-  const body = (await response.json()) as { user: { id: string } };
-  const cookie = response.headers
-    .getSetCookie()
-    .map(line => line.split(';')[0])
-    .join('; ');
-  return { email, cookie, userId: body.user.id };
-}
-
-export async function getToken(url: string, account: Account): Promise<string> {
-  const response = await fetch(`${url}/api/auth/token`, { headers: { Cookie: account.cookie } });
-  if (response.status !== 200) throw new Error(`/token answered ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
-}
+// Accounts and tokens come the same way as in the server tests (one place knows Better Auth's quirks).
+export const signUp = (url: string, name?: string) => helpers.signUp({ url }, name);
+export const getToken = (url: string, account: helpers.Account) => helpers.getToken({ url }, account);
 
 export function userInput(text: string) {
   return { content: [{ type: 'input_text', text }], attachments: [], inference_options: {} };
