@@ -13,8 +13,8 @@ export interface RefreshPolicy {
 export const defaultPolicy: RefreshPolicy = { refreshRatio: 0.8, leewayMs: 60_000, minValidityMs: 5_000 };
 
 /** Backoff after failures: full jitter over `1 s * 2^attempt`, capped at a minute. */
-export const backoffBaseMs = 1_000;
-export const backoffCapMs = 60_000;
+const backoffBaseMs = 1_000;
+const backoffCapMs = 60_000;
 /** While signed out, a wake-up (focus, visible) or a chat request looks again at most this often. */
 export const signedOutProbeMs = 10_000;
 /** A token request that takes longer is abandoned and counts as a network failure. */

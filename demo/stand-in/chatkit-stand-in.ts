@@ -37,7 +37,6 @@ textarea{flex:1;resize:none;min-height:2.5rem;max-height:8rem;border:1px solid v
 class ChatKitStandIn extends HTMLElement {
   #options: Options | undefined;
   #threadId: string | null = null;
-  #threads: ThreadMetadata[] = [];
   #streaming: AbortController | undefined;
   #readyFired = false;
   readonly #root = this.attachShadow({ mode: 'open' });
@@ -161,8 +160,7 @@ class ChatKitStandIn extends HTMLElement {
   async #refreshThreads(): Promise<void> {
     const page = await this.#json<Page<ThreadMetadata>>('threads.list', { limit: 20, order: 'desc' });
     if (!page) return;
-    this.#threads = page.data;
-    const options = this.#threads.map(thread => new Option(thread.title ?? 'Untitled', thread.id));
+    const options = page.data.map(thread => new Option(thread.title ?? 'Untitled', thread.id));
     this.#picker.replaceChildren(new Option('Conversations…', ''), ...options);
     this.#picker.value = this.#threadId ?? '';
   }

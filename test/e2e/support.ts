@@ -1,32 +1,20 @@
 // End-to-end harness: the real demo backend in-process (temp SQLite, real Better Auth, real jose)
 // and the built demo page in Debian's Chromium driven by playwright-core. `npm test` builds the
 // bundles before this suite runs.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../demo/server/app.js';
-import { loadConfig, type ServerConfig } from '../../demo/server/config.js';
+import type { ServerConfig } from '../../demo/server/config.js';
 import { chromeArgs, findChrome } from '../../scripts/find-chrome.mjs';
+import { startTestServer, type TestServer } from '../server/helpers.js';
 
-export interface Demo extends RunningServer {
-  stop(): Promise<void>;
+export interface Demo extends TestServer {
   /** chat answers with this status so far */
   chatAnswers(status: number): number;
 }
 
-export async function startDemo(env: Record<string, string> = {}, overrides: Partial<ServerConfig> = {}): Promise<Demo> {
-  const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-e2e-'));
-  const config = { ...loadConfig({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite'), ...env }), log: false, offlineDelayMs: 15, ...overrides };
-  const server = await startServer(config);
-  return {
-    ...server,
-    chatAnswers: status => server.stats.chatResponsesByStatus[status] ?? 0,
-    async stop() {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** The demo backend as the server tests start it, with a little delay between reply deltas so replies visibly stream. */
+export async function startDemo(env: Record<string, string> = {}, config: Partial<ServerConfig> = {}): Promise<Demo> {
+  const server = await startTestServer({ env, config: { offlineDelayMs: 15, ...config } });
+  return { ...server, chatAnswers: status => server.stats.chatResponsesByStatus[status] ?? 0 };
 }
 
 export function launchBrowser(): Promise<Browser> {
