@@ -1,14 +1,16 @@
 // A backend for the benchmarks, in its own process (the load generator must not share it):
 //   node --expose-gc --import tsx bench/serve.ts     with BENCH_SERVER='{"mode":..., ...}'
 // Modes:
-//   app    the demo backend as it ships (demo/server/app.ts startServer) with the given config
-//   floor  the same ChatKit protocol handler, mounted by this script behind a fixed identity with
-//          no token verification (the product has no switch that skips auth): the cost floor;
-//          with `withAuth`, Better Auth is mounted at /api/auth/* beside it, as in the app (not used
-//          by the chat route): the floor as the app's process is, minus verification
-// Talks to its parent over the IPC channel only (nothing is added to the HTTP surface):
-//   -> { type: 'ready', url }                once listening
-//   <- { type: 'stats', gc? }  -> { type: 'stats', stats, memory }   (gc: memory read after a full GC)
+//   app    the demo backend as it ships (demo/server/app.ts startServer) with the given config, and
+//          beside it, in the SAME process on a port of its own, the floor on the app's own store and
+//          responder: both serve from one process state (Better Auth hosted, JIT, heap), so what
+//          separates them is verification alone
+//   floor  the floor alone in a process of its own, without Better Auth: the bare floor
+// The floor: the same ChatKit protocol handler, mounted by this script behind a fixed identity with
+// no token verification (the product has no switch that skips auth).
+// Talks to its parent over the IPC channel only (nothing is added to the app's HTTP surface):
+//   -> { type: 'ready', url, floorUrl? }     once listening (floorUrl: app mode, the floor beside it)
+//   <- { type: 'stats', gc? }  -> { type: 'stats', stats, floorStats?, memory, cpu }   (gc: memory read after a full GC)
 //   <- { type: 'ab', token, count, chunks } -> { type: 'ab', appUs, floorUs, ratio }      (app mode only)
 //        the app's fetch handler against the floor's request path in the same process: see abInApp
 //   <- { type: 'stop' }                      closes and exits
@@ -20,8 +22,6 @@ import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { startServer } from '../demo/server/app.js';
 import type { RunningServer } from '../demo/server/app.js';
-import { AUTH_BASE_PATH, createAuth, resolveSecret } from '../demo/server/auth.js';
-import type { AuthService } from '../demo/server/auth.js';
 import { createChatKitHandler } from '../demo/server/chatkit-protocol.js';
 import type { ChatKitHandler } from '../demo/server/chatkit-protocol.js';
 import { loadConfig, originFor } from '../demo/server/config.js';
@@ -29,15 +29,15 @@ import type { ServerConfig } from '../demo/server/config.js';
 import { createCors } from '../demo/server/cors.js';
 import { HttpError, errorResponse, httpErrorResponse } from '../demo/server/http-errors.js';
 import { createOfflineResponder } from '../demo/server/responders/offline.js';
+import type { Responder } from '../demo/server/responders/types.js';
 import { createStats } from '../demo/server/stats.js';
 import type { ServerStats } from '../demo/server/stats.js';
 import { createStore } from '../demo/server/store.js';
+import type { ChatStore } from '../demo/server/store.js';
 import type { Identity } from '../demo/server/verify.js';
 
 export interface ServeSpec {
   mode: 'app' | 'floor';
-  /** floor only: Better Auth in the process too (mounted at /api/auth/*, as app.ts does). */
-  withAuth?: boolean;
   /** Demo backend variables (loadConfig), e.g. DATABASE_PATH, JWT_EXPIRATION. */
   env: Record<string, string>;
   /** Overrides after loadConfig (log is always off). */
@@ -52,9 +52,9 @@ export interface MemoryFigures {
 }
 
 export type ServeMessage =
-  | { type: 'ready'; url: string }
+  | { type: 'ready'; url: string; floorUrl?: string }
   /** cpu: process.cpuUsage() (µs, every thread of the process) */
-  | { type: 'stats'; stats: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }
+  | { type: 'stats'; stats: ServerStats; floorStats?: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }
   | { type: 'ab'; appUs: number; floorUs: number; ratio: number }
   | { type: 'failed'; message: string };
 
@@ -64,44 +64,50 @@ export const FLOOR_IDENTITY: Identity = { sub: 'bench-floor-user', name: 'Floor'
 interface Running {
   url: string;
   stats: ServerStats;
-  /** The server's own request handler (what the HTTP adaptor calls). */
-  handle(request: Request): Promise<Response>;
+  /** app mode: the floor beside the app. */
+  floor?: Listening;
   /** app mode: the running server. */
   server?: RunningServer;
   close(): Promise<void>;
 }
 
+interface Listening {
+  url: string;
+  stats: ServerStats;
+  close(): Promise<void>;
+}
+
 async function startApp(config: ServerConfig): Promise<Running> {
   const server = await startServer(config);
-  return { url: server.listenUrl, stats: server.stats, handle: request => server.app.fetch(request), server, close: () => server.close() };
+  const floor = await startFloorBeside(server, config);
+  return {
+    url: server.listenUrl,
+    stats: server.stats,
+    floor,
+    server,
+    close: async () => {
+      await floor.close();
+      await server.close();
+    },
+  };
 }
 
 /**
  * The floor's request path: what app.ts does for POST /chatkit minus `verifier.verify(bearerToken(...))`.
- * Hono with the same error handling, the same CORS middleware on the route (and, `auth` given,
- * Better Auth mounted at /api/auth/* with its own, as app.ts does), the same counters and the same
- * outer fetch wrapper (awaited readiness, timing, the request's path). `identity` is who every
+ * Hono with the same error handling, the same CORS middleware on the route, the same counters and
+ * the same outer fetch wrapper (awaited readiness, timing, the request's path). `identity` is who every
  * request runs as.
  */
 function floorFetch(parts: {
   chat: ChatKitHandler;
   stats: ServerStats;
   cors: () => ReturnType<typeof createCors>;
-  auth?: () => AuthService;
   identity: () => Identity;
 }): (request: Request) => Promise<Response> {
-  const { chat, stats, cors, auth, identity } = parts;
+  const { chat, stats, cors, identity } = parts;
   const hono = new Hono();
   hono.onError(error => (error instanceof HttpError ? httpErrorResponse(error) : errorResponse(500, 'internal_error', 'The server could not handle this request.')));
   hono.notFound(() => errorResponse(404, 'not_found', 'Not found.'));
-  if (auth) {
-    hono.use(`${AUTH_BASE_PATH}/*`, async (c, next) => {
-      if (c.req.method === 'OPTIONS') return cors().preflight(c.req.raw, 'auth');
-      await next();
-      c.res = cors().decorate(c.req.raw, c.res, 'auth');
-    });
-    hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, c => auth().auth.handler(c.req.raw));
-  }
   hono.use('/chatkit', async (c, next) => {
     if (c.req.method === 'OPTIONS') return cors().preflight(c.req.raw, 'chat');
     await next();
@@ -125,61 +131,64 @@ function floorFetch(parts: {
   };
 }
 
-/** The floor as a server: the database set up as app.ts does, floorFetch on the same @hono/node-server adaptor. */
-async function startFloor(config: ServerConfig, withAuth: boolean): Promise<Running> {
+/** Serves `fetch` on the same @hono/node-server adaptor as app.ts; the URL once it listens. */
+async function listen(fetch: (request: Request) => Promise<Response>, host: string, port: number) {
+  const server = createAdaptorServer({ fetch, hostname: host });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => done());
+  });
+  return {
+    url: originFor(host, (server.address() as AddressInfo).port),
+    close: () =>
+      new Promise<void>(done => {
+        server.close(() => done());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  };
+}
+
+function floorChat(store: ChatStore, responder: Responder, config: ServerConfig, stats: ServerStats): ChatKitHandler {
+  return createChatKitHandler({ store, responder, maxBodyBytes: config.maxBodyBytes, log: () => {}, onStreamCancelled: () => stats.chatStreamsCancelled++ });
+}
+
+/** The floor on a server of its own, `chat` its protocol handler. */
+async function serveFloor(chat: ChatKitHandler, stats: ServerStats, config: ServerConfig): Promise<Listening> {
+  // the allow-list names the server's own origin, known once it listens (as in startServer)
+  const late: { cors?: ReturnType<typeof createCors> } = {};
+  const listening = await listen(floorFetch({ chat, stats, cors: () => late.cors!, identity: () => FLOOR_IDENTITY }), config.host, 0);
+  late.cors = createCors([listening.url]);
+  return {
+    url: listening.url,
+    stats,
+    async close() {
+      await listening.close();
+      await chat.close();
+    },
+  };
+}
+
+/** The floor beside the running app, in its process: the app's store and responder, a port of its own. */
+function startFloorBeside(server: RunningServer, config: ServerConfig): Promise<Listening> {
+  const stats = createStats();
+  return serveFloor(floorChat(server.app.store, server.app.responder, config, stats), stats, config);
+}
+
+/** The bare floor: a process of its own, the database set up as app.ts does, no Better Auth. */
+async function startFloor(config: ServerConfig): Promise<Running> {
   if (config.databasePath !== ':memory:') mkdirSync(dirname(resolve(config.databasePath)), { recursive: true });
   const database = new Database(config.databasePath);
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const store = createStore(database);
   const stats = createStats();
-  const chat = createChatKitHandler({
-    store,
-    responder: createOfflineResponder({ delayMs: config.offlineDelayMs }),
-    maxBodyBytes: config.maxBodyBytes,
-    log: () => {},
-    onStreamCancelled: () => stats.chatStreamsCancelled++,
-  });
-
-  // the allow-list and Better Auth's baseURL name the server's own origin, known once it listens (as in startServer)
-  const late: { cors?: ReturnType<typeof createCors>; auth?: AuthService } = {};
-  const fetch = floorFetch({
-    chat,
-    stats,
-    cors: () => late.cors!,
-    ...(withAuth && { auth: () => late.auth! }),
-    identity: () => FLOOR_IDENTITY,
-  });
-  const server = createAdaptorServer({ fetch, hostname: config.host });
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(config.port, config.host, () => done());
-  });
-  const { port } = server.address() as AddressInfo;
-  const publicUrl = originFor(config.host, port);
-  late.cors = createCors([publicUrl]);
-  if (withAuth) {
-    late.auth = createAuth({
-      database,
-      secret: resolveSecret(config.betterAuthSecret, config.databasePath),
-      publicUrl,
-      jwtExpiration: config.jwtExpiration,
-      trustedOrigins: late.cors.allowedOrigins,
-      log: false,
-    });
-    await late.auth.migrate();
-  }
+  const chat = floorChat(createStore(database), createOfflineResponder({ delayMs: config.offlineDelayMs }), config, stats);
+  const floor = await serveFloor(chat, stats, config);
   return {
-    url: publicUrl,
+    url: floor.url,
     stats,
-    handle: fetch,
     async close() {
-      await new Promise<void>(done => {
-        server.close(() => done());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
-      await chat.close();
+      await floor.close();
       database.close();
     },
   };
@@ -251,7 +260,7 @@ async function main(): Promise<void> {
   const config: ServerConfig = { ...loadConfig({ PORT: '0', HOST: '127.0.0.1', ...spec.env }), log: false, ...spec.config };
   let running: Running;
   try {
-    running = spec.mode === 'floor' ? await startFloor(config, spec.withAuth ?? false) : await startApp(config);
+    running = spec.mode === 'floor' ? await startFloor(config) : await startApp(config);
   } catch (error) {
     send({ type: 'failed', message: String(error instanceof Error ? error.message : error) });
     process.exit(1);
@@ -265,7 +274,7 @@ async function main(): Promise<void> {
           error => send({ type: 'failed', message: String(error) }),
         );
       }
-    } else if (message.type === 'stats') send({ type: 'stats', stats: running.stats, memory: memory(message.gc ?? false), cpu: process.cpuUsage() });
+    } else if (message.type === 'stats') send({ type: 'stats', stats: running.stats, ...(running.floor && { floorStats: running.floor.stats }), memory: memory(message.gc ?? false), cpu: process.cpuUsage() });
     else if (message.type === 'stop') {
       running.close().finally(() => process.exit(0));
     }
@@ -274,7 +283,7 @@ async function main(): Promise<void> {
   process.on('disconnect', () => {
     running.close().finally(() => process.exit(0));
   });
-  send({ type: 'ready', url: running.url });
+  send({ type: 'ready', url: running.url, ...(running.floor && { floorUrl: running.floor.url }) });
 }
 
 if (process.send) await main();

@@ -14,9 +14,11 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface BenchServer {
   url: string;
+  /** app mode: the floor served beside the app, in its process. */
+  floorUrl?: string;
   pid: number;
-  /** The server's counters and its memory (`gc`: after a full GC, the live heap). */
-  stats(options?: { gc?: boolean }): Promise<{ stats: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }>;
+  /** The server's counters (and the floor's beside it) and its memory (`gc`: after a full GC, the live heap). */
+  stats(options?: { gc?: boolean }): Promise<{ stats: ServerStats; floorStats?: ServerStats; memory: MemoryFigures; cpu: { user: number; system: number } }>;
   /** app mode: its fetch handler against the floor's request path in the same process (bench/serve.ts abInApp). */
   ab(token: string, count: number, chunks: number): Promise<{ appUs: number; floorUs: number; ratio: number }>;
   stop(): Promise<void>;
@@ -75,12 +77,13 @@ export async function startBenchServer(spec: Omit<ServeSpec, 'env'> & { env?: Re
   let stopping: Promise<void> | undefined;
   return {
     url: ready.url,
+    ...(ready.floorUrl && { floorUrl: ready.floorUrl }),
     pid: child.pid!,
     async stats({ gc = false } = {}) {
       const answer = next('stats');
       child.send({ type: 'stats', gc });
-      const { stats, memory, cpu } = await answer;
-      return { stats, memory, cpu };
+      const { stats, floorStats, memory, cpu } = await answer;
+      return { stats, ...(floorStats && { floorStats }), memory, cpu };
     },
     async ab(token, count, chunks) {
       const answer = next('ab', 300_000);
