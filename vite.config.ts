@@ -34,6 +34,12 @@ function bundledLicenses(): Plugin {
   };
 }
 
+// V8's explicit compile hint (Chrome 136+): nearly all of the bundle runs as soon as an element
+// connects, so compiling it while the script streams in, off the main thread, and keeping it in the
+// code cache, beats compiling each function on the main thread at its first call (measured: the
+// token request leaves 3 ms sooner, bench/ready.ts). Must be the file's first line.
+const compileHint = '//# allFunctionsCalledOnLoad';
+
 export default defineConfig({
   define: { 'process.env.NODE_ENV': '"production"' },
   plugins: [bundledLicenses()],
@@ -43,7 +49,7 @@ export default defineConfig({
     target: 'es2022',
     lib: { entry: 'src/define.ts', formats: ['es'], fileName: () => 'auth-chatkit.js' },
     rolldownOptions: {
-      output: { codeSplitting: false, minify: true, comments: false, postBanner: `/*! auth-chatkit | licenses: ${licenseFile} */` },
+      output: { codeSplitting: false, minify: true, comments: false, postBanner: `${compileHint}\n/*! auth-chatkit | licenses: ${licenseFile} */` },
     },
   },
 });
