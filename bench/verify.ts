@@ -116,6 +116,44 @@ async function measure(target: Target, seconds: number): Promise<Measured> {
   return { ...report, cpuPerRequest: cpu / (target.counters(after).chatRequests - target.counters(before).chatRequests) };
 }
 
+/**
+ * (a) and (f), the budget's pair, in alternating slices (ABBA: x y y x, repeated) adding up to
+ * `seconds` each, so that the machine's drift within a round falls on both alike.
+ */
+async function measurePair(x: Target, y: Target, seconds: number, yFirst: boolean): Promise<[Measured, Measured]> {
+  const [first, second] = yFirst ? [y, x] : [x, y];
+  if (warmupSec > 0) {
+    await load(first, warmupSec);
+    await load(second, warmupSec);
+  }
+  const slices = seconds >= 4 ? 4 : 2;
+  const slice = seconds / slices;
+  const parts = new Map<Target, Measured[]>([[x, []], [y, []]]);
+  for (let i = 0; i < slices; i++) {
+    for (const target of i % 2 === 0 ? [first, second, second, first] : [second, first, first, second]) {
+      parts.get(target)!.push(await measure(target, slice / 2));
+    }
+  }
+  return [combine(parts.get(x)!), combine(parts.get(y)!)];
+}
+
+/** Slices of one variant as one measurement: totals over the summed time, the median slice's latencies. */
+function combine(slices: Measured[]): Measured {
+  const requests = slices.reduce((sum, r) => sum + r.requests, 0);
+  const durationSec = slices.reduce((sum, r) => sum + r.durationSec, 0);
+  const middle = (pick: (r: Measured) => number) => median(slices.map(pick));
+  return {
+    requests,
+    durationSec,
+    requestsPerSec: requests / durationSec,
+    latency: { p50: middle(r => r.latency.p50), p90: middle(r => r.latency.p90), p99: middle(r => r.latency.p99), mean: middle(r => r.latency.mean), max: Math.max(...slices.map(r => r.latency.max)) },
+    non2xx: slices.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: slices.reduce((sum, r) => sum + r.errors, 0),
+    timeouts: slices.reduce((sum, r) => sum + r.timeouts, 0),
+    cpuPerRequest: slices.reduce((sum, r) => sum + r.cpuPerRequest * r.requests, 0) / requests,
+  };
+}
+
 function load(target: Target, seconds: number): Promise<LoadReport> {
   return autocannon({
     url: `${target.url}/chatkit`,
@@ -153,12 +191,20 @@ export async function run(): Promise<BenchResult> {
     [targets.a, targets.f] = (await prepareApp(10_000)) as [Target, Target];
     [targets.b] = (await prepareApp(0)) as [Target];
     targets.f0 = await prepareBareFloor();
-    const order: Variant[] = ['a', 'f', 'b', 'f0'];
+    const order: ('af' | 'b' | 'f0')[] = ['af', 'b', 'f0'];
     for (let round = 0; round < rounds; round++) {
       const sequence = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
-      for (const variant of sequence) {
-        if (warmupSec > 0) await load(targets[variant], warmupSec);
-        const report = await measure(targets[variant], durationSec);
+      const measured: [Variant, Measured][] = [];
+      for (const unit of sequence) {
+        if (unit === 'af') {
+          const [a, f] = await measurePair(targets.a, targets.f, durationSec, round % 2 === 1);
+          measured.push(['a', a], ['f', f]);
+        } else {
+          if (warmupSec > 0) await load(targets[unit], warmupSec);
+          measured.push([unit, await measure(targets[unit], durationSec)]);
+        }
+      }
+      for (const [variant, report] of measured) {
         reports[variant].push(report);
         console.log(
           `  round ${round + 1} ${variant}: ${num(report.requestsPerSec)} req/s, p50 ${report.latency.p50} ms, p99 ${report.latency.p99} ms, ` +
