@@ -10,8 +10,9 @@
 //       jose's jwtVerify
 //   (f0) the bare floor: the floor in a process of its own without Better Auth: not the budget's
 //       comparison, it shows what hosting Better Auth costs a process (its AsyncLocalStorage)
-// Same connections and duration for each, run back to back, in rounds with the order rotated; ratios
-// are taken within each round (neighbours in time share the machine's mood) and their median reported,
+// Same connections and duration for each, run back to back, in rounds with the order rotated; (a) and
+// (f) in alternating one-second slices (x y y x ...), since one variant's throughput drifts by 10 % and
+// more between runs of a few seconds on this machine; ratios are taken within each round (neighbours in time share the machine's mood) and their median reported,
 // with each server's CPU time a request (read from the server process). Then, inside each app
 // process, its handler against the floor's request path built beside it (no HTTP, same store, same
 // process): what verification itself adds. Then, in this process with nothing else running: jose's
@@ -312,7 +313,7 @@ export async function run(): Promise<BenchResult> {
   ];
   const bodyText = [
     `\`POST /chatkit\` \`threads.list\` (the user has ${seededThreads} threads), one real Better Auth JWT (1 h) for every request; ` +
-      `autocannon ${connections} connections, ${durationSec} s measured after ${warmupSec} s of warm-up, ${rounds} round(s) with the order rotated; ` +
+      `autocannon ${connections} connections, ${durationSec} s measured after ${warmupSec} s of warm-up, ${rounds} round(s) with the order rotated, (a) and (f) in alternating slices (a f f a, f a a f, ...) within each; ` +
       'medians over the rounds; each ratio is the median of the ratios within a round.',
     '',
     table(['server', 'requests/s', 'p50', 'p99', 'server CPU µs a request', 'requests (all rounds)', 'non-2xx + errors'], rows),
