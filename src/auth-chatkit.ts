@@ -322,9 +322,6 @@ a,button{justify-self:center;font:inherit;color:var(--auth-chatkit-accent,#0969d
 button{padding:.4rem 1rem;border:1px solid;border-radius:6px;background:none}`;
 }
 
-
-
-
 const retryingText = "Can't reach the sign-in server. Retrying…";
 
 declare global {
