@@ -170,7 +170,8 @@ export function createApp(config: ServerConfig): ChatApp {
     stats.chatRequests++;
     let response: Response;
     try {
-      const identity = await verifier.verify(bearerToken(c.req.header('Authorization') ?? null));
+      const token = bearerToken(c.req.header('Authorization') ?? null);
+      const identity = verifier.cached(token) ?? (await verifier.verify(token));
       response = await chat(c.req.raw, identity);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
