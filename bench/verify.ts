@@ -373,8 +373,8 @@ export async function run(): Promise<BenchResult> {
       `server CPU a request (f/f0 throughput ${num(ratio('f', 'f0'), 3)}) whatever the route: Better Auth keeps up to three AsyncLocalStorage instances ` +
       '(request state, endpoint context, adapter transaction), and in Node 20, once one is in use, async_hooks promise hooks (promiseInitHook, _propagate) ' +
       'run for every promise of the whole process; ' +
-      "profile with `BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node --import tsx bench/verify.ts`. A chat backend deployed apart from " +
-      `Better Auth (JWKS_URL) does not pay it. In process, with no HTTP, the cached verification ${adds(ab.a)} (floor/app ${num(ab.a.ratio, 3)}), ` +
+      "profile with `BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node --import tsx bench/verify.ts`. A chat backend that only verifies " +
+      `tokens against the JWKS, in a process without Better Auth, does not pay it. In process, with no HTTP, the cached verification ${adds(ab.a)} (floor/app ${num(ab.a.ratio, 3)}), ` +
       `and \`bearerToken\` plus the cache lookup take ${num(1e6 / verifierHit, 2)} µs in isolation: the cache does its job. ` +
       `Throughput of one variant varies by up to ${num(Math.max(...variants.map(spread)) * 100, 1)} % between rounds on this machine.`,
   ].join('\n');
