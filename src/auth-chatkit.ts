@@ -107,6 +107,8 @@ export class AuthChatKit extends LitElement {
   #source: TokenSource | undefined;
   #unsubscribe: (() => void) | undefined;
   #snapshot: TokenSnapshot = idle;
+  /** The expiry last announced: a source followed again replays its token, which is not new. */
+  #announcedExpiry: number | undefined;
   /** The ChatKit script asked for, and why it failed to load, if it did. */
   #runtimeSrc: string | undefined;
   #runtimeError: AuthChatKitError | undefined;
@@ -195,10 +197,11 @@ export class AuthChatKit extends LitElement {
   }
 
   #onSnapshot(snapshot: TokenSnapshot): void {
-    const previous = this.#snapshot;
     this.#snapshot = snapshot;
-    if (snapshot.expiresAt !== undefined && snapshot.expiresAt !== previous.expiresAt) {
-      this.#fire('auth-chatkit-token', { expiresAt: snapshot.expiresAt });
+    const { expiresAt } = snapshot;
+    if (expiresAt !== undefined && expiresAt !== this.#announcedExpiry) {
+      this.#announcedExpiry = expiresAt;
+      this.#fire('auth-chatkit-token', { expiresAt });
     }
     if (snapshot.error && (snapshot.state === 'error' || snapshot.state === 'retrying')) this.#report(snapshot.error);
     this.#sync();

@@ -68,10 +68,11 @@ export function parseConfig(raw: RawConfig, page: Pick<Location, 'href' | 'hostn
   };
 }
 
-const present = (value: string | null | undefined) => value?.trim() || undefined;
+// Properties may be set from JavaScript to any value (a number, a URL object): read as text.
+const present = (value: unknown) => (value == null ? undefined : `${value}`.trim() || undefined);
 
 /** An absolute http(s) URL, or a path (`/x`, `./x`, `../x`, `#x`, `?x`) resolved against the page. */
-function url(name: string, value: string | null | undefined, base: string): string | undefined {
+function url(name: string, value: unknown, base: string): string | undefined {
   const given = present(value);
   if (given === undefined) return undefined;
   if (urlLike.test(given)) {

@@ -126,15 +126,16 @@ export class TokenSource {
 
   /**
    * A token valid for at least a few more seconds, refreshing first if the held one is too close to
-   * expiry (or is `rejected`: the one a backend just refused). Never an expired token: rejects with
-   * the reason instead.
+   * expiry (or is `rejected`: the one a backend just refused). The refresh may bring the same token
+   * back (Better Auth signs the same claims in the same second identically): it is handed out, for
+   * the caller's one retry. Never an expired token: rejects with the reason instead.
    */
   async getToken({ rejected }: { rejected?: string } = {}): Promise<string> {
     let token = this.#usableToken(rejected);
     // While signed out, a request may look again only at the probe rate: no storm of 401s.
     if (!token && (this.#state !== 'signed-out' || this.#inflight || this.#mayProbe())) {
       await this.#refresh();
-      token = this.#usableToken(rejected);
+      token = this.#usableToken();
     }
     if (!token) throw this.#error ?? new AuthChatKitError('token-expired', 'No valid token.');
     this.#checkFreshness();

@@ -272,6 +272,28 @@ describe('<auth-chatkit>', () => {
       });
     }
 
+    it('a property set to a number is read as its text, not an error', async () => {
+      const el = await mount();
+      await ready(el);
+      (el as unknown as { refreshLeeway: number }).refreshLeeway = 30;
+      await el.updateComplete;
+      expect(el.state).to.not.equal('error');
+      await waitFor(() => el.state === 'ready'); // another leeway, another shared token source
+      expect(eventsOf('auth-chatkit-error')).to.have.length(0);
+    });
+
+    it('recovering from a configuration error does not announce the held token again', async () => {
+      const el = await mount();
+      await ready(el);
+      expect(eventsOf('auth-chatkit-token')).to.have.length(1);
+      el.setAttribute('theme', 'neon');
+      await el.updateComplete;
+      el.setAttribute('theme', 'dark');
+      await waitFor(() => el.state === 'ready');
+      expect(eventsOf('auth-chatkit-token'), 'the same token, not a new one').to.have.length(1);
+      expect(network.auth.requests).to.have.length(1);
+    });
+
     it('never throws into the page for bad configuration at creation', async () => {
       const errors: unknown[] = [];
       const onError = (event: ErrorEvent) => errors.push(event.error);
@@ -391,6 +413,20 @@ describe('<auth-chatkit>', () => {
       const response = await chatkitOf(el).request('threads.list');
       expect(response.status).to.equal(401);
       expect(network.chatRequests).to.have.length(2);
+      expect(eventsOf('auth-chatkit-error').at(-1)?.detail.code).to.equal('chat-unauthorized');
+    });
+
+    it('retries and reports even when the forced refresh brings the same token back', async () => {
+      // Better Auth signs the same claims in the same second to the same JWT
+      const same = network.auth.token();
+      network.auth.always(() => Response.json({ token: same }));
+      const el = await mount();
+      await ready(el);
+      network.chatReply = () => Response.json({ error: 'nope' }, { status: 401 });
+      const response = await chatkitOf(el).request('threads.list');
+      expect(response.status).to.equal(401);
+      expect(network.auth.requests, 'one forced refresh').to.have.length(2);
+      expect(network.bearers).to.deep.equal([`Bearer ${same}`, `Bearer ${same}`]);
       expect(eventsOf('auth-chatkit-error').at(-1)?.detail.code).to.equal('chat-unauthorized');
     });
 

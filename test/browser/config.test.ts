@@ -48,6 +48,14 @@ describe('parseConfig', () => {
     });
   }
 
+  it('reads values set from JavaScript as text: a number, a URL object', () => {
+    const config = parseConfig({ ...base, refreshLeeway: 30 as unknown as string, apiUrl: new URL(base.apiUrl) as unknown as string }, page);
+    expect(config.leewayMs).to.equal(30_000);
+    expect(config.apiUrl).to.equal(base.apiUrl);
+    const error = configError(() => parseConfig({ ...base, refreshLeeway: -1 as unknown as string }, page));
+    expect(error.message).to.contain('refresh-leeway "-1"');
+  });
+
   for (const leeway of ['-5', 'soon', '1e3', '60s']) {
     it(`rejects refresh-leeway "${leeway}"`, () => {
       configError(() => parseConfig({ ...base, refreshLeeway: leeway }, page));

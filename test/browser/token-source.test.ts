@@ -125,6 +125,25 @@ describe('TokenSource', () => {
     });
   });
 
+  describe('a token the backend refused', () => {
+    it('getToken({ rejected }) refreshes first and hands out the new token', async () => {
+      const source = createSource();
+      const refused = await source.getToken();
+      const fresh = await source.getToken({ rejected: refused });
+      expect(server.requests).to.have.length(2);
+      expect(fresh).to.not.equal(refused);
+    });
+
+    it('hands out the same token when the refresh brings it back (same claims, same second)', async () => {
+      const same = server.token();
+      server.always(() => Response.json({ token: same }));
+      const source = createSource();
+      const refused = await source.getToken();
+      expect(await source.getToken({ rejected: refused })).to.equal(same);
+      expect(server.requests, 'refreshed once, not looping').to.have.length(2);
+    });
+  });
+
   describe('single flight', () => {
     it('serves 50 concurrent getToken() calls with one request', async () => {
       const source = createSource();
