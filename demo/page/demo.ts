@@ -14,10 +14,11 @@ const widget = $<AuthChatKit>('#widget');
 const message = $('#account-message');
 
 // --- the offline stand-in switch ---------------------------------------------------------------
-// Remembered across reloads (a preference, not a secret); `?stand-in=1|0` overrides.
+// Remembered across reloads (a preference, not a secret); `?stand-in=1|0` sets it too.
 const standIn = $<HTMLInputElement>('#stand-in');
 const fromUrl = new URLSearchParams(location.search).get('stand-in');
-standIn.checked = fromUrl !== null ? fromUrl === '1' : localStorage.getItem(standInKey) === '1';
+if (fromUrl !== null) localStorage.setItem(standInKey, fromUrl === '1' ? '1' : '0');
+standIn.checked = localStorage.getItem(standInKey) === '1';
 applyStandIn();
 standIn.addEventListener('change', () => {
   localStorage.setItem(standInKey, standIn.checked ? '1' : '0');

@@ -3,7 +3,9 @@
 //   createApp(config): the request handler, for in-process use.
 //   startServer(config): the same on an HTTP server (127.0.0.1 by default; port 0 = ephemeral).
 import { mkdirSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { dirname, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import Database from 'better-sqlite3';
@@ -13,7 +15,7 @@ import { AUTH_BASE_PATH, createAuth, resolveSecret } from './auth.js';
 import type { AuthService } from './auth.js';
 import { readBodyLimited } from './body.js';
 import { createChatKitHandler } from './chatkit-protocol.js';
-import { originFor } from './config.js';
+import { ConfigError, originFor } from './config.js';
 import type { ServerConfig } from './config.js';
 import { createCors } from './cors.js';
 import type { CorsRoute } from './cors.js';
@@ -65,12 +67,44 @@ export function chooseResponder(config: ServerConfig): Responder {
 }
 
 function openDatabase(path: string): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const database = new Database(path);
-  database.pragma('journal_mode = WAL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
-  return database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    const database = new Database(path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    return database;
+  } catch (error) {
+    throw new ConfigError('DATABASE_PATH', `cannot be opened as a SQLite file (got "${path}"): ${oneLine(error)}`);
+  }
+}
+
+/**
+ * Loopback by default: the page may be opened as localhost too, which is another origin for the
+ * browser, CORS and Better Auth. Only when no PUBLIC_URL names the one origin users reach.
+ */
+function ownOrigins(config: ServerConfig, publicUrl: string): string[] {
+  const own = new URL(publicUrl).origin;
+  const loopback = config.host === '127.0.0.1' || config.host === '::1';
+  return config.publicUrl || !loopback ? [own] : [own, `http://localhost:${new URL(publicUrl).port}`];
+}
+
+/** Requests Node's HTTP parser refuses (headers over its 16 KB limit, malformed) get JSON too. */
+function answerClientErrors(server: ReturnType<typeof createAdaptorServer>): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'The request headers are too large.']
+        : [400, 'bad_request', 'The request could not be parsed.'];
+    const body = JSON.stringify({ error: message, code });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
 
 export function createApp(config: ServerConfig): ChatApp {
@@ -79,7 +113,7 @@ export function createApp(config: ServerConfig): ChatApp {
   const logRequest = config.log ? (line: string) => console.log(line) : () => {};
   const logProblem = config.log ? (line: string) => console.error(line) : () => {};
 
-  const cors = createCors([new URL(publicUrl).origin, ...config.allowedOrigins]);
+  const cors = createCors([...ownOrigins(config, publicUrl), ...config.allowedOrigins]);
   const database = openDatabase(config.databasePath);
   let auth: AuthService;
   let store: ChatStore;
@@ -223,6 +257,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     fetch: (request: Request) => app?.fetch(request) ?? errorResponse(503, 'starting', 'The server is starting.', { 'Retry-After': '1' }),
     hostname: config.host,
   });
+  answerClientErrors(server);
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

@@ -6,10 +6,12 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { betterAuth } from 'better-auth';
+import { symmetricDecrypt } from 'better-auth/crypto';
 import { getMigrations } from 'better-auth/db/migration';
 import { jwt } from 'better-auth/plugins';
 import { createJwk } from 'better-auth/plugins/jwt';
 import type { JwtOptions } from 'better-auth/plugins/jwt';
+import { ConfigError } from './config.js';
 
 export const AUTH_BASE_PATH = '/api/auth';
 export const SECRET_FILE_NAME = '.better-auth-secret';
@@ -56,10 +58,25 @@ export function createAuth(setup: AuthSetup) {
 
   return {
     auth,
-    /** Creates Better Auth's tables (user, session, account, verification, jwks) when missing. */
+    /**
+     * Creates Better Auth's tables (user, session, account, verification, jwks) when missing, and
+     * checks that the secret opens the stored signing keys: a changed secret fails the start, rather
+     * than every token request later.
+     */
     async migrate(): Promise<void> {
       const { runMigrations } = await getMigrations(auth.options);
       await runMigrations();
+      const latest = setup.database.prepare('SELECT privateKey FROM jwks ORDER BY createdAt DESC LIMIT 1').get() as { privateKey: string } | undefined;
+      if (!latest) return;
+      const { secretConfig } = await auth.$context;
+      try {
+        await symmetricDecrypt({ key: secretConfig, data: JSON.parse(latest.privateKey) as string });
+      } catch {
+        throw new ConfigError(
+          'BETTER_AUTH_SECRET',
+          'does not open the signing keys stored in the database (they were made with another secret): restore that secret, or use a new DATABASE_PATH',
+        );
+      }
     },
     /**
      * Adds a new signing key through the plugin's own helper; being the newest, it signs every token

@@ -59,6 +59,7 @@ type Env = Record<string, string | undefined>;
 
 const TIME_SPAN = /^(\d+) ?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)$/i;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const MAX_JWT_SECONDS = 30 * 86_400;
 
 /** Seconds in a JWT_EXPIRATION-style time span, or undefined when it is not one. */
 export function timeSpanSeconds(value: string): number | undefined {
@@ -94,11 +95,15 @@ export function loadConfig(env: Env): ServerConfig {
   const publicUrl = optional(get('PUBLIC_URL'), value => parseOrigin('PUBLIC_URL', value));
 
   const jwtExpiration = get('JWT_EXPIRATION') ?? '15m';
-  if (timeSpanSeconds(jwtExpiration) === undefined) {
+  const jwtSeconds = timeSpanSeconds(jwtExpiration);
+  if (jwtSeconds === undefined) {
     throw new ConfigError(
       'JWT_EXPIRATION',
       `must be a positive time span like 30s, 15m, 1h or 1d (got "${jwtExpiration}"); Better Auth reads a bare number as an absolute timestamp`,
     );
+  }
+  if (jwtSeconds > MAX_JWT_SECONDS) {
+    throw new ConfigError('JWT_EXPIRATION', `must be at most 30d (got "${jwtExpiration}"): the tokens are refreshed, they need not live long`);
   }
 
   const allowedOrigins = (get('ALLOWED_ORIGINS') ?? '')

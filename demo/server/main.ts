@@ -29,6 +29,21 @@ try {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } catch (error) {
-  const { code, message } = error as NodeJS.ErrnoException;
-  fail(code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use (set PORT)` : `cannot start: ${String(message).split('\n')[0]}`);
+  fail(startFailure(error as NodeJS.ErrnoException));
+}
+
+/** One line that names what to change. */
+function startFailure(error: NodeJS.ErrnoException): string {
+  if (error instanceof ConfigError) return error.message;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${config.port} on ${config.host} is already in use (set PORT)`;
+    case 'EACCES':
+      return `PORT ${config.port} needs privileges this process lacks (choose one above 1023)`;
+    case 'ENOTFOUND':
+    case 'EADDRNOTAVAIL':
+      return `HOST ${config.host} is not an address of this machine (${error.code})`;
+    default:
+      return `cannot start: ${String(error.message).split('\n')[0]}`;
+  }
 }

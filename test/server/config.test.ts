@@ -78,6 +78,8 @@ describe('loadConfig', LIMIT, () => {
     for (const bad of ['90', '6000ms', 'PT6S', '0s', '-5m', '5m ago', '1.5h', '15  m', '1mo', 'soon']) {
       refused({ JWT_EXPIRATION: bad }, 'JWT_EXPIRATION', /time span like 30s, 15m/);
     }
+    assert.equal(loadConfig({ JWT_EXPIRATION: '30d' }).jwtExpiration, '30d');
+    for (const tooLong of ['31d', '99999999999d']) refused({ JWT_EXPIRATION: tooLong }, 'JWT_EXPIRATION', /at most 30d/);
   });
 
   test('other bad values name their variable', () => {
@@ -127,6 +129,23 @@ describe('main.ts', LIMIT, () => {
     assert.equal(lines.length, 1, stderr);
     assert.match(lines[0]!, /^auth-chatkit demo: JWT_EXPIRATION must be/);
     assert.doesNotMatch(stderr, /\bat .*\.ts:\d+/);
+  });
+
+  test('what stops the start is said in one line naming the variable: HOST, DATABASE_PATH', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-main-'));
+    try {
+      for (const [env, line] of [
+        [{ HOST: '999.1.1.1', PORT: '0' }, /^auth-chatkit demo: HOST 999\.1\.1\.1 is not an address of this machine/],
+        [{ PORT: '0', DATABASE_PATH: dir }, /^auth-chatkit demo: DATABASE_PATH cannot be opened as a SQLite file/],
+      ] as const) {
+        const { code, stderr } = await output(run(env));
+        assert.equal(code, 1);
+        assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
+        assert.match(stderr, line);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('starts, prints its URL on one line, answers, stops cleanly on SIGTERM', async () => {

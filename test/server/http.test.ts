@@ -1,6 +1,7 @@
 // The HTTP surface around the protocol: CORS allow-list, request logs without query strings or
 // tokens, the demo page's static files, /healthz, the ephemeral port in the public URL, and the
-// generated Better Auth secret (a 0600 file beside the database, reused on restart).
+// generated Better Auth secret (a 0600 file beside the database, reused on restart; a changed one
+// stops the start), start-up errors naming their variable, and JSON for requests Node refuses.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -8,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, mock, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startServer } from '../../demo/server/app.js';
 import { SECRET_FILE_NAME } from '../../demo/server/auth.js';
+import { loadConfig } from '../../demo/server/config.js';
 import { serveStatic } from '../../demo/server/static.js';
 import { address, chatkit, decodePart, getToken, LIMIT, signUp, startTestServer, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
@@ -92,6 +95,30 @@ describe('CORS', LIMIT, () => {
     assert.equal(evil.status, 403);
     assert.equal(((await evil.json()) as { code: string }).code, 'INVALID_ORIGIN');
     assert.equal(evil.headers.get('access-control-allow-origin'), null);
+  });
+
+  test('on the default loopback host the page may also be opened as localhost: that origin is the server’s own too', async () => {
+    const localhost = `http://localhost:${server.port}`;
+    assert.equal((await preflight('/chatkit', localhost)).headers.get('access-control-allow-origin'), localhost);
+    const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: localhost },
+      body: JSON.stringify({ email: `localhost.${Date.now()}@example.com`, password: 'correct horse battery staple', name: 'Local' }),
+    });
+    assert.equal(signUp.status, 200, await signUp.text());
+    const named = await startTestServer({ env: { PUBLIC_URL: 'https://chat.example.com' } });
+    try {
+      const refused = await fetch(`${named.listenUrl}/chatkit`, { method: 'OPTIONS', headers: { Origin: `http://localhost:${named.port}`, 'Access-Control-Request-Method': 'POST' } });
+      assert.equal(refused.headers.get('access-control-allow-origin'), null, 'with PUBLIC_URL, only the origins it names');
+    } finally {
+      await named.stop();
+    }
+  });
+
+  test('headers too large for Node: 431 JSON, not a bare status line', async () => {
+    const response = await fetch(`${server.url}/chatkit`, { method: 'POST', headers: { Authorization: `Bearer ${'x'.repeat(100_000)}` }, body: '{}' });
+    assert.equal(response.status, 431);
+    assert.deepEqual(await response.json(), { error: 'The request headers are too large.', code: 'headers_too_large' });
   });
 
   test('no CORS on the other routes', async () => {
@@ -209,6 +236,9 @@ describe('static files', LIMIT, () => {
   });
 });
 
+/** startServer with DATABASE_PATH set to `path` as given (startTestServer always names a file in a folder). */
+const startServerAt = (path: string) => startServer({ ...loadConfig({ PORT: '0', DATABASE_PATH: path }), log: false });
+
 describe('ports, URLs and the Better Auth secret', LIMIT, () => {
   test('an ephemeral port shows in the public URL, the issuer and the audience', async () => {
     const server = await startTestServer();
@@ -250,6 +280,36 @@ describe('ports, URLs and the Better Auth secret', LIMIT, () => {
     } finally {
       await second.stop();
       await first.stop();
+    }
+  });
+
+  test('a changed BETTER_AUTH_SECRET fails the start, naming it, instead of every token request after', async () => {
+    const first = await startTestServer({ env: { BETTER_AUTH_SECRET: 'a1'.repeat(20) } });
+    try {
+      await userWithToken(first); // makes the signing key, encrypted with the first secret
+    } finally {
+      await first.close();
+    }
+    try {
+      await assert.rejects(startTestServer({ env: { BETTER_AUTH_SECRET: 'b2'.repeat(20) }, dir: first.dir }), (error: Error) => {
+        assert.match(error.message, /^BETTER_AUTH_SECRET does not open the signing keys/);
+        return true;
+      });
+      const again = await startTestServer({ env: { BETTER_AUTH_SECRET: 'a1'.repeat(20) }, dir: first.dir });
+      await again.stop();
+    } finally {
+      await first.stop();
+    }
+  });
+
+  test('a DATABASE_PATH that cannot be a SQLite file fails the start, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-db-'));
+    try {
+      await assert.rejects(startServerAt(dir), /^ConfigError: DATABASE_PATH cannot be opened as a SQLite file/);
+      writeFileSync(join(dir, 'file'), 'x');
+      await assert.rejects(startServerAt(join(dir, 'file', 'demo.sqlite')), /^ConfigError: DATABASE_PATH cannot be opened/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
