@@ -52,6 +52,34 @@ describe('tokens, end to end', () => {
     }
   });
 
+  it('a tab asleep past its token\'s expiry sends no expired token on waking', async () => {
+    const demo = await startDemo(shortLived, strict);
+    const context = await browser.newContext();
+    try {
+      await context.clock.install(); // the page's own clock, running in step with the real one until paused
+      const demoPage = await DemoPage.open(context, demo);
+      await demoPage.signUp('Dorothy Vaughan', uniqueEmail('dorothy'));
+      await demoPage.waitForState('ready');
+      assert.match(await demoPage.send('before sleeping'), /You wrote/);
+      // A laptop lid closed: the page's timers and clock stop while real time (and the token) runs out.
+      const { clock } = demoPage.page;
+      await clock.pauseAt((await demoPage.page.evaluate(() => Date.now())) + 10);
+      const issuedAsleep = demo.stats.tokensIssued;
+      await new Promise(resolve => setTimeout(resolve, 9_000)); // longer than a token lives
+      assert.equal(demo.stats.tokensIssued, issuedAsleep, 'asleep: no refresh');
+      // The lid opens: the clock jumps ahead, and the user's message goes before the overdue
+      // refresh timer has run (timers still paused): only getToken's own check stands in its way.
+      await clock.setSystemTime(Date.now());
+      assert.match(await demoPage.send('after waking'), /You wrote/);
+      await clock.resume();
+      assert.ok(demo.stats.tokensIssued > issuedAsleep, 'a new token after waking');
+      assertEveryChatRequestSucceeded(demo);
+    } finally {
+      await context.close();
+      await demo.stop();
+    }
+  });
+
   it('two widgets on one page: one token request per refresh', async () => {
     const demo = await startDemo(shortLived, strict);
     try {
