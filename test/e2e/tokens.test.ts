@@ -127,6 +127,32 @@ describe('tokens, end to end', () => {
     }
   });
 
+  it('two tabs of one session: one token request per refresh round, not one per tab', async () => {
+    const demo = await startDemo(shortLived, strict);
+    const context = await browser.newContext();
+    try {
+      const first = await DemoPage.open(context, demo);
+      await first.signUp('Annie Easley', uniqueEmail('annie'));
+      await first.waitForState('ready');
+      const second = await DemoPage.open(context, demo); // the same session cookie
+      await second.waitForState('ready');
+      const issuedBefore = demo.stats.tokensIssued;
+      const started = Date.now();
+      const replies = await Promise.all([chatFor(first, 16_000), chatFor(second, 16_000)]);
+      const elapsed = Date.now() - started;
+      assert.ok(replies.every(list => list.length >= 6), 'both tabs chatted throughout');
+      assertEveryChatRequestSucceeded(demo);
+      // a refresh round every ~4 s (80 % of a 5 s lifetime); unshared, each tab would make its own
+      const rounds = Math.ceil(elapsed / 4_000);
+      const issued = demo.stats.tokensIssued - issuedBefore;
+      assert.ok(issued <= rounds + 1, `${issued} token requests in ${elapsed} ms for two tabs (one per round: at most ${rounds + 1})`);
+      assert.ok(issued >= rounds - 2, `and they refresh (${issued})`);
+    } finally {
+      await context.close();
+      await demo.stop();
+    }
+  });
+
   for (const [label, skewMs] of [
     ['10 minutes fast', 10 * 60_000],
     ['10 minutes slow', -10 * 60_000],
