@@ -54,6 +54,11 @@ describe('the demo, end to end', () => {
       assert.equal(await listed.count(), 1, `thread "${title}" listed after the reload`);
       await page.locator('openai-chatkit select').selectOption({ label: title });
       await page.locator('openai-chatkit li.assistant', { hasText: 'You are Grace Hopper' }).waitFor();
+
+      // ?stand-in=1 was remembered: the page without it keeps the stand-in
+      await page.goto(`${demo.url}/`);
+      assert.equal(await page.locator('#stand-in').isChecked(), true);
+      await demoPage.waitForState('ready');
     } finally {
       await demo.stop();
     }
