@@ -14,13 +14,10 @@
 //   <- { type: 'ab', token, count, chunks } -> { type: 'ab', appUs, floorUs, ratio }      (app mode only)
 //        the app's fetch handler against the floor's request path in the same process: see abInApp
 //   <- { type: 'stop' }                      closes and exits
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import Database from 'better-sqlite3';
 import { Hono } from 'hono';
-import { startServer } from '../demo/server/app.js';
+import { openDatabase, startServer } from '../demo/server/app.js';
 import type { RunningServer } from '../demo/server/app.js';
 import { createChatKitHandler } from '../demo/server/chatkit-protocol.js';
 import type { ChatKitHandler } from '../demo/server/chatkit-protocol.js';
@@ -174,13 +171,9 @@ function startFloorBeside(server: RunningServer, config: ServerConfig): Promise<
   return serveFloor(floorChat(server.app.store, server.app.responder, config, stats), stats, config);
 }
 
-/** The bare floor: a process of its own, the database set up as app.ts does, no Better Auth. */
+/** The bare floor: a process of its own, the database opened as app.ts opens it, no Better Auth. */
 async function startFloor(config: ServerConfig): Promise<Running> {
-  if (config.databasePath !== ':memory:') mkdirSync(dirname(resolve(config.databasePath)), { recursive: true });
-  const database = new Database(config.databasePath);
-  database.pragma('journal_mode = WAL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
+  const database = openDatabase(config.databasePath);
   const stats = createStats();
   const chat = floorChat(createStore(database), createOfflineResponder({ delayMs: config.offlineDelayMs }), config, stats);
   const floor = await serveFloor(chat, stats, config);

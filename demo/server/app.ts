@@ -66,7 +66,8 @@ export function chooseResponder(config: ServerConfig): Responder {
   return createOfflineResponder({ delayMs: config.offlineDelayMs });
 }
 
-function openDatabase(path: string): Database.Database {
+/** The SQLite file (its folder created), set up as every part of the backend expects it. */
+export function openDatabase(path: string): Database.Database {
   try {
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
     const database = new Database(path);
@@ -84,9 +85,9 @@ function openDatabase(path: string): Database.Database {
  * browser, CORS and Better Auth. Only when no PUBLIC_URL names the one origin users reach.
  */
 function ownOrigins(config: ServerConfig, publicUrl: string): string[] {
-  const own = new URL(publicUrl).origin;
+  const { origin, port } = new URL(publicUrl);
   const loopback = config.host === '127.0.0.1' || config.host === '::1';
-  return config.publicUrl || !loopback ? [own] : [own, `http://localhost:${new URL(publicUrl).port}`];
+  return config.publicUrl || !loopback ? [origin] : [origin, `http://localhost:${port}`];
 }
 
 /** Requests Node's HTTP parser refuses (headers over its 16 KB limit, malformed) get JSON too. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { DemoPage, launchBrowser, startDemo, uniqueEmail, type Demo } from './support.js';
 
 // Tokens that live 6 s (5 to 6 s: iat is whole seconds) and a backend with NO clock tolerance, so
@@ -29,6 +29,18 @@ describe('tokens, end to end', () => {
   before(async () => (browser = await launchBrowser()));
   after(() => browser.close());
 
+  /** A strict short-token demo and a browser context of its own (cookies, clock), both closed after `run`. */
+  async function inOwnContext(run: (demo: Demo, context: BrowserContext) => Promise<void>): Promise<void> {
+    const demo = await startDemo(shortLived, strict);
+    const context = await browser.newContext();
+    try {
+      await run(demo, context);
+    } finally {
+      await context.close();
+      await demo.stop();
+    }
+  }
+
   it('outlives many token lifetimes: a new token before each expiry, never a 401', async () => {
     const demo = await startDemo(shortLived, strict);
     try {
@@ -53,9 +65,7 @@ describe('tokens, end to end', () => {
   });
 
   it('a tab asleep past its token\'s expiry sends no expired token on waking', async () => {
-    const demo = await startDemo(shortLived, strict);
-    const context = await browser.newContext();
-    try {
+    await inOwnContext(async (demo, context) => {
       await context.clock.install(); // the page's own clock, running in step with the real one until paused
       const demoPage = await DemoPage.open(context, demo);
       await demoPage.signUp('Dorothy Vaughan', uniqueEmail('dorothy'));
@@ -74,10 +84,7 @@ describe('tokens, end to end', () => {
       await clock.resume();
       assert.ok(demo.stats.tokensIssued > issuedAsleep, 'a new token after waking');
       assertEveryChatRequestSucceeded(demo);
-    } finally {
-      await context.close();
-      await demo.stop();
-    }
+    });
   });
 
   it('two widgets on one page: one token request per refresh', async () => {
@@ -128,9 +135,7 @@ describe('tokens, end to end', () => {
   });
 
   it('two tabs of one session: one token request per refresh round, not one per tab', async () => {
-    const demo = await startDemo(shortLived, strict);
-    const context = await browser.newContext();
-    try {
+    await inOwnContext(async (demo, context) => {
       const first = await DemoPage.open(context, demo);
       await first.signUp('Annie Easley', uniqueEmail('annie'));
       await first.waitForState('ready');
@@ -147,10 +152,7 @@ describe('tokens, end to end', () => {
       const issued = demo.stats.tokensIssued - issuedBefore;
       assert.ok(issued <= rounds + 1, `${issued} token requests in ${elapsed} ms for two tabs (one per round: at most ${rounds + 1})`);
       assert.ok(issued >= rounds - 2, `and they refresh (${issued})`);
-    } finally {
-      await context.close();
-      await demo.stop();
-    }
+    });
   });
 
   for (const [label, skewMs] of [
@@ -158,9 +160,7 @@ describe('tokens, end to end', () => {
     ['10 minutes slow', -10 * 60_000],
   ] as const) {
     it(`device clock ${label}: no 401, no refresh storm`, async () => {
-      const demo = await startDemo(shortLived, strict);
-      const context = await browser.newContext();
-      try {
+      await inOwnContext(async (demo, context) => {
         await context.clock.install({ time: Date.now() + skewMs });
         const demoPage = await DemoPage.open(context, demo);
         assert.ok(Math.abs((await demoPage.page.evaluate(() => Date.now())) - skewMs - Date.now()) < 5_000, 'the page clock is off');
@@ -175,10 +175,7 @@ describe('tokens, end to end', () => {
         const ceiling = Math.ceil(elapsed / 4_000) + 3;
         assert.ok(demo.stats.tokensIssued <= ceiling, `${demo.stats.tokensIssued} token requests in ${elapsed} ms (at most ${ceiling})`);
         assert.ok(demo.stats.tokensIssued >= 3, 'and it still refreshes');
-      } finally {
-        await context.close();
-        await demo.stop();
-      }
+      });
     });
   }
 });
