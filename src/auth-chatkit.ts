@@ -113,6 +113,8 @@ export class AuthChatKit extends LitElement {
   #runtimeSrc: string | undefined;
   #runtimeError: AuthChatKitError | undefined;
   #chatkit: OpenAIChatKit | undefined;
+  /** The thread ChatKit last showed (null: a new chat), once it said. */
+  #threadId: string | null | undefined;
   #mount: AbortController | undefined;
   /** What the mounted ChatKit's options were built from. */
   #applied: { key: string; extra: Partial<ChatKitOptions> | undefined; apiUrl: string } | undefined;
@@ -145,6 +147,9 @@ export class AuthChatKit extends LitElement {
     this.requestUpdate(); // on a reconnect, #configure subscribes again
   }
 
+  /** An atomic move (`moveBefore()`) keeps everything as it is: ChatKit, its thread, the token. */
+  connectedMoveCallback(): void {}
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#useSource(undefined);
@@ -167,7 +172,7 @@ export class AuthChatKit extends LitElement {
   #configure(): void {
     if (!this.isConnected) return;
     try {
-      this.#config = parseConfig(this, location);
+      this.#config = parseConfig(this, { href: document.baseURI, hostname: location.hostname });
       this.#configError = undefined;
     } catch (error) {
       this.#config = undefined;
@@ -248,6 +253,8 @@ export class AuthChatKit extends LitElement {
       const chatkit = document.createElement('openai-chatkit');
       this.#mount = new AbortController();
       forwardChatKitEvents(chatkit, this, this.#mount.signal);
+      // Remembered so a remount (after a plain remove and append) reopens the thread shown.
+      chatkit.addEventListener('chatkit.thread.change', event => (this.#threadId = event.detail.threadId), { signal: this.#mount.signal });
       this.#chatkit = chatkit;
     }
     const key = JSON.stringify(config);
@@ -257,7 +264,7 @@ export class AuthChatKit extends LitElement {
       apiUrl: config.apiUrl,
       onRejected: () => this.#report(new AuthChatKitError('chat-unauthorized', 'The chat backend refused the token.')),
     });
-    this.#chatkit.setOptions(chatKitOptions(config, extra, fetch));
+    this.#chatkit.setOptions(chatKitOptions(config, extra, fetch, this.#threadId));
     this.#applied = { key, extra, apiUrl: config.apiUrl };
   }
 
@@ -302,13 +309,14 @@ export class AuthChatKit extends LitElement {
   #renderPanel(state: AuthChatKitState) {
     if (state === 'error') {
       const message = (this.#configError ?? this.#runtimeError ?? this.#snapshot.error)?.message;
-      return html`<slot name="error"><p role="alert">${message}</p><button part="retry" @click=${() => this.refresh()}>Try again</button></slot>`;
+      return html`<slot name="error"><p role="alert">${message}</p>${retryButton(this)}</slot>`;
     }
     if (state === 'signed-out') {
       const loginUrl = this.#config?.loginUrl;
       return html`<slot name="signed-out"><p>Sign in to chat.</p>${loginUrl && html`<a part="sign-in" href=${loginUrl}>Sign in</a>`}</slot>`;
     }
-    return html`<slot name="loading"><p>${state === 'retrying' ? retryingText : 'Loading chat…'}</p></slot>`;
+    if (state === 'retrying') return html`<slot name="loading"><p>${retryingText}</p>${retryButton(this)}</slot>`;
+    return html`<slot name="loading"><p>Loading chat…</p></slot>`;
   }
 
   // Styled through the parts: the names the page uses with ::part().
@@ -326,6 +334,7 @@ button{padding:.4rem 1rem;border:1px solid;border-radius:6px;background:none}`;
 }
 
 const retryingText = "Can't reach the sign-in server. Retrying…";
+const retryButton = (element: AuthChatKit) => html`<button part="retry" @click=${() => element.refresh()}>Try again</button>`;
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -34,10 +34,12 @@ export interface ChatConfig {
 export const localDomainKey = 'domain_pk_localhost';
 
 const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-const urlLike = /^(https?:\/\/|\/|\.\.?\/|[#?])/i;
 
-/** Reads the attributes; throws an AuthChatKitError('config') that says what to fix. */
-export function parseConfig(raw: RawConfig, page: Pick<Location, 'href' | 'hostname'>): ChatConfig {
+/**
+ * Reads the attributes; throws an AuthChatKitError('config') that says what to fix. `page.href` is
+ * the base URLs resolve against, as the platform resolves `src` and `href` (`document.baseURI`).
+ */
+export function parseConfig(raw: RawConfig, page: { href: string; hostname: string }): ChatConfig {
   const apiUrl = url('api-url', raw.apiUrl, page.href);
   if (!apiUrl) fail('api-url is required: your ChatKit backend URL.');
   const authUrl = url('auth-url', raw.authUrl, page.href);
@@ -58,7 +60,7 @@ export function parseConfig(raw: RawConfig, page: Pick<Location, 'href' | 'hostn
     authUrl,
     apiUrl,
     domainKey,
-    chatkitSrc: url('chatkit-src', raw.chatkitSrc, page.href) ?? defaultChatKitSrc,
+    chatkitSrc: url('chatkit-src', raw.chatkitSrc, page.href, false) ?? defaultChatKitSrc,
     loginUrl: url('login-url', raw.loginUrl, page.href),
     theme,
     placeholder: present(raw.placeholder),
@@ -71,18 +73,24 @@ export function parseConfig(raw: RawConfig, page: Pick<Location, 'href' | 'hostn
 // Properties may be set from JavaScript to any value (a number, a URL object): read as text.
 const present = (value: unknown) => (value == null ? undefined : `${value}`.trim() || undefined);
 
-/** An absolute http(s) URL, or a path (`/x`, `./x`, `../x`, `#x`, `?x`) resolved against the page. */
-function url(name: string, value: unknown, base: string): string | undefined {
+/**
+ * The absolute URL `value` names, resolved against `base` as `src`/`href` are. `javascript:` never
+ * works; endpoints and links (`httpOnly`) must be http(s), a script may also be `data:` or `blob:`.
+ */
+function url(name: string, value: unknown, base: string, httpOnly = true): string | undefined {
   const given = present(value);
   if (given === undefined) return undefined;
-  if (urlLike.test(given)) {
-    try {
-      return new URL(given, base).href;
-    } catch {
-      // falls through to the error below
-    }
+  let resolved: URL;
+  try {
+    resolved = new URL(given, base);
+  } catch {
+    return fail(`${name} "${given}" is not a URL.`);
   }
-  return fail(`${name} "${given}" is not a URL (https://... or /path).`);
+  const scheme = resolved.protocol;
+  if (scheme === 'javascript:' || (httpOnly && scheme !== 'https:' && scheme !== 'http:')) {
+    fail(`${name} "${given}" cannot be a ${scheme} URL${httpOnly ? ': use http(s)' : ''}.`);
+  }
+  return resolved.href;
 }
 
 function fail(message: string): never {

@@ -141,7 +141,10 @@ class ChatKitStandIn extends HTMLElement {
   }
 
   async #start(): Promise<void> {
-    this.#showGreeting();
+    // Like ChatKit: `initialThread` opens that thread at start, null or absent a new chat.
+    const initial = this.#options?.initialThread;
+    if (initial) await this.setThreadId(initial);
+    else this.#showGreeting();
     await this.#refreshThreads();
     if (!this.#readyFired) {
       this.#readyFired = true;

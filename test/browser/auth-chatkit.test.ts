@@ -128,6 +128,65 @@ describe('<auth-chatkit>', () => {
       expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.contain('Retrying');
     });
 
+    it('offers "Try again" while retrying with no token; a click tries at once', async () => {
+      network.auth.always(503);
+      const el = await mount();
+      await waitFor(() => el.state === 'retrying');
+      const button = el.shadowRoot!.querySelector('[part=status] button[part=retry]') as HTMLButtonElement;
+      expect(button.textContent).to.equal('Try again');
+      network.auth.always('token');
+      const before = network.auth.requests.length;
+      button.click();
+      await ready(el);
+      expect(network.auth.requests.length).to.equal(before + 1);
+    });
+
+    it('says a token lives too short to use rather than that it expired', async () => {
+      network.auth.lifetimeSeconds = 1;
+      const el = await mount();
+      await waitFor(() => el.state === 'error');
+      expect(el.shadowRoot!.querySelector('[role=alert]')!.textContent).to.equal("The token's lifetime (1 s) is too short to use.");
+      expect(eventsOf('auth-chatkit-error')[0]?.detail.code).to.equal('token-expired');
+    });
+
+    it('an atomic move (moveBefore) keeps ChatKit, its options and the token: nothing restarts', async () => {
+      const el = await mount();
+      await ready(el);
+      const chat = chatkitOf(el);
+      const target = document.createElement('div');
+      document.body.append(target);
+      try {
+        // Chromium 133+; TypeScript 5.9's DOM types do not have it yet
+        (target as HTMLElement & { moveBefore(node: Node, child: Node | null): void }).moveBefore(el, null);
+        await el.updateComplete;
+        await realTasks();
+        expect(el.parentElement).to.equal(target);
+        expect(el.state).to.equal('ready');
+        expect(el.chatkit).to.equal(chat);
+        expect(chat.optionsHistory).to.have.length(1);
+        expect(network.auth.requests).to.have.length(1);
+        expect(eventsOf('auth-chatkit-ready')).to.have.length(1);
+      } finally {
+        target.remove();
+      }
+    });
+
+    it('after a plain remove and append, ChatKit reopens the thread that was shown', async () => {
+      const el = await mount();
+      await ready(el);
+      chatkitOf(el).emit('chatkit.thread.change', { threadId: 'thr_shown' });
+      const parent = el.parentElement!;
+      el.remove();
+      parent.append(el);
+      await ready(el);
+      expect(chatkitOf(el).options.initialThread).to.equal('thr_shown');
+      chatkitOf(el).emit('chatkit.thread.change', { threadId: null }); // a new chat
+      el.remove();
+      parent.append(el);
+      await ready(el);
+      expect(chatkitOf(el).options.initialThread).to.equal(null);
+    });
+
     it('shows an error with "Try again" for an unusable token answer, and recovers on click', async () => {
       network.auth.always(() => new Response('<html>proxy error</html>'));
       const el = await mount();
@@ -203,6 +262,25 @@ describe('<auth-chatkit>', () => {
       expect(network.bearers[0]).to.match(/^Bearer ey/);
     });
 
+    it('calls a tokenProvider with a context, rejected after a 401, and reports one that returns the refused token', async () => {
+      const contexts: { signal: AbortSignal; rejected: boolean }[] = [];
+      const cached = network.auth.token();
+      const el = document.createElement('auth-chatkit');
+      el.apiUrl = network.apiUrl;
+      el.chatkitSrc = fakeChatKitSrc;
+      el.tokenProvider = context => (contexts.push(context), cached);
+      recordEvents(el);
+      await fixture(el);
+      await ready(el);
+      network.chatReply = () => Response.json({ error: 'expired' }, { status: 401 });
+      const response = await chatkitOf(el).request('threads.list');
+      expect(response.status).to.equal(401);
+      expect(contexts.map(context => context.rejected)).to.deep.equal([false, true]);
+      expect(contexts.every(context => context.signal instanceof AbortSignal)).to.equal(true);
+      expect(network.chatRequests, 'no retry with the refused token').to.have.length(1);
+      expect(eventsOf('auth-chatkit-error').map(event => event.detail.code)).to.deep.equal(['token-provider-stale']);
+    });
+
     it('a tokenProvider resolving null means signed out', async () => {
       const el = document.createElement('auth-chatkit');
       el.apiUrl = network.apiUrl;
@@ -243,8 +321,8 @@ describe('<auth-chatkit>', () => {
     const bad: [string, Record<string, string | null>, RegExp][] = [
       ['no api-url', { 'api-url': null }, /api-url is required/],
       ['neither auth-url nor tokenProvider', { 'auth-url': null }, /auth-url is required/],
-      ['an api-url that is not a URL', { 'api-url': 'chat backend' }, /api-url "chat backend" is not a URL/],
-      ['an auth-url with a javascript: scheme', { 'auth-url': 'javascript:alert(1)' }, /auth-url .* is not a URL/],
+      ['an api-url that is not a URL', { 'api-url': 'http://[::1' }, /api-url "http:\/\/\[::1" is not a URL/],
+      ['an auth-url with a javascript: scheme', { 'auth-url': 'javascript:alert(1)' }, /auth-url .* cannot be a javascript: URL/],
       ['an unknown theme', { theme: 'purple' }, /theme "purple"/],
       ['a non-numeric refresh-leeway', { 'refresh-leeway': 'soon' }, /refresh-leeway "soon"/],
     ];
@@ -349,6 +427,18 @@ describe('<auth-chatkit>', () => {
       expect(el.chatkit).to.not.equal(first);
       expect(first?.isConnected).to.equal(false);
       expect(chatkitOf(el).options.api.url).to.equal(`${network.apiUrl}/v2`);
+    });
+
+    it("resolves URL attributes against the document's base URL, as src and href are", async () => {
+      const base = Object.assign(document.createElement('base'), { href: `${location.origin}/based/` });
+      document.head.prepend(base);
+      try {
+        const el = await mount({ 'api-url': 'chatkit' });
+        await ready(el);
+        expect(chatkitOf(el).options.api.url).to.equal(`${location.origin}/based/chatkit`);
+      } finally {
+        base.remove();
+      }
     });
 
     it('resolves relative URLs against the page', async () => {

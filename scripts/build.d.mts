@@ -1,0 +1,3 @@
+export function buildBundles(options?: { quiet?: boolean; outDir?: string }): Promise<void>;
+export const bundleBudget: number;
+export function bundleSize(file?: string): { raw: number; gzip: number; brotli: number };
