@@ -157,7 +157,7 @@ describe('<auth-chatkit>', () => {
       document.body.append(target);
       try {
         // Chromium 133+; TypeScript 5.9's DOM types do not have it yet
-        (target as HTMLElement & { moveBefore(node: Node, child: Node | null): void }).moveBefore(el, null);
+        (target as unknown as { moveBefore(node: Node, child: Node | null): void }).moveBefore(el, null);
         await el.updateComplete;
         await realTasks();
         expect(el.parentElement).to.equal(target);
