@@ -190,6 +190,8 @@ export function createApp(config: ServerConfig): ChatApp {
       request = new Request(request.url, { method: 'POST', headers, body, signal: request.signal });
     }
     const response = await auth.auth.handler(request);
+    // Every auth answer may carry a credential (a JWT, a session, a hand-off code) but the public JWKS
+    if (c.req.path !== `${AUTH_BASE_PATH}/jwks`) response.headers.set('Cache-Control', 'no-store');
     if (response.status === 200) {
       if (c.req.path === `${AUTH_BASE_PATH}/token`) stats.tokensIssued++;
       else if (c.req.path === `${AUTH_BASE_PATH}/jwks`) stats.jwksServed++;
