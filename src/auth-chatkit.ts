@@ -1,17 +1,21 @@
 import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
-import { LitElement, css, html } from 'lit';
+import { LitElement } from 'lit';
 import { authorizedFetch } from './authorized-fetch.js';
 import { forwardChatKitEvents } from './chatkit-events.js';
 import { chatKitOptions } from './chatkit-options.js';
 import { loadChatKit } from './chatkit-runtime.js';
 import { parseConfig, type ChatConfig } from './config.js';
 import { AuthChatKitError, type AuthChatKitErrorCode } from './errors.js';
+import { frame, frameStyles } from './frame.js';
+import { LauncherController, launcherStyles } from './launcher.js';
+import { MediaQueryController } from './media-query.js';
+import { ChatMemory } from './memory.js';
 import type { TokenProvider } from './token-fetchers.js';
 import type { TokenSnapshot, TokenSource } from './token-source.js';
 import { tokenSourceFor } from './token-sources.js';
 
-/** The element's state, reflected as its `state` attribute for CSS. */
-export type AuthChatKitState = 'loading' | 'signed-out' | 'ready' | 'retrying' | 'error';
+/** The element's state, reflected as its `state` attribute for CSS (`idle`: a launcher before intent). */
+export type AuthChatKitState = 'idle' | 'loading' | 'signed-out' | 'ready' | 'retrying' | 'error';
 
 export interface AuthChatKitEventMap {
   'auth-chatkit-ready': CustomEvent<Record<string, never>>;
@@ -19,6 +23,9 @@ export interface AuthChatKitEventMap {
   'auth-chatkit-token': CustomEvent<{ expiresAt: number }>;
   'auth-chatkit-signed-out': CustomEvent<Record<string, never>>;
   'auth-chatkit-error': CustomEvent<{ code: AuthChatKitErrorCode; message: string }>;
+  /** The launcher's panel opened or closed (not the state the element starts in). */
+  'auth-chatkit-open': CustomEvent<Record<string, never>>;
+  'auth-chatkit-close': CustomEvent<Record<string, never>>;
 }
 
 const idle: TokenSnapshot = { state: 'idle' };
@@ -35,6 +42,7 @@ const idle: TokenSnapshot = { state: 'idle' };
  * @slot loading - Shown while the first token or the ChatKit script loads.
  * @slot signed-out - Shown when there is no session (default: a sign-in link to `login-url`).
  * @slot error - Shown on a configuration or loading error (default: the message and "Try again").
+ * @slot launcher-icon - The launcher's icon (default: a speech bubble).
  *
  * @csspart frame - The outer box.
  * @csspart chat - The box ChatKit is mounted in.
@@ -42,18 +50,30 @@ const idle: TokenSnapshot = { state: 'idle' };
  * @csspart notice - The strip shown above the chat while the sign-in server is unreachable.
  * @csspart sign-in - The default sign-in link.
  * @csspart retry - The default "Try again" button.
+ * @csspart launcher - The round button that opens and closes the panel (`mode="launcher"`).
+ * @csspart badge - The badge on the launcher.
+ * @csspart panel - The launcher's chat panel (a `<dialog>`).
+ * @csspart close - The panel's close button (shown full screen, on phones).
  *
  * @cssprop [--auth-chatkit-height=600px] - Height of the element.
  * @cssprop [--auth-chatkit-border=1px solid #d0d7de] - Border of the frame.
  * @cssprop [--auth-chatkit-radius=12px] - Corner radius of the frame.
  * @cssprop [--auth-chatkit-background=Canvas] - Background behind ChatKit and the state panels.
  * @cssprop [--auth-chatkit-color=CanvasText] - Text color of the state panels.
- * @cssprop [--auth-chatkit-accent=#0969da] - Color of the default link and button.
+ * @cssprop [--auth-chatkit-accent=#0969da] - Color of the default link and button, and the launcher's background.
+ * @cssprop [--auth-chatkit-inset-x=20px] - Launcher: distance from the viewport's right (or left) edge.
+ * @cssprop [--auth-chatkit-inset-y=20px] - Launcher: distance from the viewport's bottom edge.
+ * @cssprop [--auth-chatkit-launcher-size=56px] - Launcher: the button's diameter.
+ * @cssprop [--auth-chatkit-panel-width=400px] - Launcher: the panel's width (at most the viewport's).
+ * @cssprop [--auth-chatkit-panel-height=640px] - Launcher: the panel's height (at most what fits above the launcher).
+ * @cssprop [--auth-chatkit-z-index=2147483000] - Launcher: stacking of the button (and of the panel where the browser has no popover top layer).
  *
  * @fires auth-chatkit-ready - ChatKit is mounted with a valid token.
  * @fires auth-chatkit-token - A new token arrived: `detail.expiresAt` (local ms), never the token.
  * @fires auth-chatkit-signed-out - The sign-in server has no session.
  * @fires auth-chatkit-error - `detail: { code, message }`.
+ * @fires auth-chatkit-open - The launcher's panel opened.
+ * @fires auth-chatkit-close - The launcher's panel closed.
  */
 export class AuthChatKit extends LitElement {
   static override properties = {
@@ -67,6 +87,13 @@ export class AuthChatKit extends LitElement {
     greeting: {},
     locale: {},
     refreshLeeway: { attribute: 'refresh-leeway' },
+    mode: { reflect: true },
+    position: { reflect: true },
+    loading: {},
+    open: { type: Boolean, reflect: true },
+    badge: {},
+    badgeLabel: { attribute: 'badge-label' },
+    remember: { type: Boolean },
     tokenProvider: { attribute: false },
     chatkitOptions: { attribute: false },
   };
@@ -86,7 +113,7 @@ export class AuthChatKit extends LitElement {
   declare chatkitSrc: string | undefined;
   /** Where the default signed-out panel links to. */
   declare loginUrl: string | undefined;
-  /** `light` or `dark`. */
+  /** `light`, `dark`, or `auto`: the page's `prefers-color-scheme`, followed live. */
   declare theme: string | undefined;
   /** Composer placeholder. */
   declare placeholder: string | undefined;
@@ -96,6 +123,20 @@ export class AuthChatKit extends LitElement {
   declare locale: string | undefined;
   /** Refresh at least this many seconds before the token expires (default 60). */
   declare refreshLeeway: string | undefined;
+  /** `inline` (default): a box in the page; `launcher`: a round button in a corner opening a chat panel. */
+  declare mode: string | undefined;
+  /** Launcher: `right` (default) or `left` corner. */
+  declare position: string | undefined;
+  /** Launcher: `lazy` (default) loads the token and ChatKit on intent (hover, focus, open); `eager` at once. */
+  declare loading: string | undefined;
+  /** Launcher: whether the panel is open. */
+  declare open: boolean;
+  /** Launcher: a short text shown on the launcher, e.g. an unread count; empty or absent: no badge. */
+  declare badge: string | undefined;
+  /** Launcher: what assistive technology hears for the badge (default: "<badge> unread"). */
+  declare badgeLabel: string | undefined;
+  /** Remember the thread shown and the open panel across page loads in this tab, for the signed-in user. */
+  declare remember: boolean;
   /** Gets the JWT some other way: an async function resolving a JWT, or null when signed out. */
   declare tokenProvider: TokenProvider | undefined;
   /** Any other ChatKit options; `api` is ours. */
@@ -113,8 +154,9 @@ export class AuthChatKit extends LitElement {
   #runtimeSrc: string | undefined;
   #runtimeError: AuthChatKitError | undefined;
   #chatkit: OpenAIChatKit | undefined;
-  /** The thread ChatKit last showed (null: a new chat), once it said. */
-  #threadId: string | null | undefined;
+  readonly #memory = new ChatMemory();
+  readonly #launcher = new LauncherController(this, this.#memory, type => this.#fire(type, {}));
+  readonly #dark = new MediaQueryController(this, '(prefers-color-scheme: dark)');
   #mount: AbortController | undefined;
   /** What the mounted ChatKit's options were built from. */
   #applied: { key: string; extra: Partial<ChatKitOptions> | undefined; apiUrl: string } | undefined;
@@ -123,7 +165,14 @@ export class AuthChatKit extends LitElement {
   /** A state event waiting for the render that shows its state. */
   #stateEvent: 'auth-chatkit-ready' | 'auth-chatkit-signed-out' | undefined;
 
-  /** `loading`, `signed-out`, `ready`, `retrying` (sign-in server unreachable) or `error`. */
+  constructor() {
+    super();
+    // Defaults of the boolean properties (a value the page set before the upgrade still wins).
+    this.open = false;
+    this.remember = false;
+  }
+
+  /** `idle` (a launcher before intent), `loading`, `signed-out`, `ready`, `retrying` (sign-in server unreachable) or `error`. */
   get state(): AuthChatKitState {
     return this.#state;
   }
@@ -131,6 +180,21 @@ export class AuthChatKit extends LitElement {
   /** The mounted `<openai-chatkit>` (for `sendUserMessage`, `focusComposer`, ...), or null. */
   get chatkit(): OpenAIChatKit | null {
     return this.#chatkit ?? null;
+  }
+
+  /** Launcher: opens the panel (and loads, if nothing has yet), as `<dialog>`'s `show()`. */
+  show(): void {
+    this.open = true;
+  }
+
+  /** Launcher: closes the panel, as `<dialog>`'s `close()`. */
+  close(): void {
+    this.open = false;
+  }
+
+  /** Launcher: opens or closes the panel (`force`: open if true, close if false); returns whether it is open. */
+  toggle(force = !this.open): boolean {
+    return (this.open = force);
   }
 
   /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */
@@ -172,7 +236,7 @@ export class AuthChatKit extends LitElement {
   #configure(): void {
     if (!this.isConnected) return;
     try {
-      this.#config = parseConfig(this, { href: document.baseURI, hostname: location.hostname });
+      this.#config = parseConfig(this, { href: document.baseURI, hostname: location.hostname, dark: this.#dark.matches });
       this.#configError = undefined;
     } catch (error) {
       this.#config = undefined;
@@ -183,6 +247,8 @@ export class AuthChatKit extends LitElement {
       return;
     }
     const config = this.#config;
+    this.#memory.use(this.remember ? (config.authUrl ?? config.apiUrl) : undefined);
+    if (!this.#launcher.mayLoad()) return this.#sync();
     // The script first: its download then overlaps with the token source's start.
     if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
@@ -209,13 +275,14 @@ export class AuthChatKit extends LitElement {
       this.#fire('auth-chatkit-token', { expiresAt });
     }
     if (snapshot.error && (snapshot.state === 'error' || snapshot.state === 'retrying')) this.#report(snapshot.error);
+    if (this.#memory.follow(snapshot)) this.#launcher.restore();
     this.#sync();
   }
 
   #loadRuntime(src: string): void {
     this.#runtimeSrc = src;
     this.#runtimeError = undefined;
-    loadChatKit(src).then(
+    loadChatKit(src, { nonce: this.nonce }).then(
       () => this.#sync(),
       (error: AuthChatKitError) => {
         if (this.#runtimeSrc !== src) return;
@@ -240,6 +307,7 @@ export class AuthChatKit extends LitElement {
   #deriveState(): AuthChatKitState {
     const tokenState = this.#snapshot.state;
     if (this.#configError) return 'error';
+    if (!this.#source) return 'idle';
     if (tokenState === 'signed-out') return 'signed-out';
     if (this.#runtimeError) return 'error';
     if (this.#chatkit) return tokenState === 'retrying' ? 'retrying' : 'ready';
@@ -254,7 +322,7 @@ export class AuthChatKit extends LitElement {
       this.#mount = new AbortController();
       forwardChatKitEvents(chatkit, this, this.#mount.signal);
       // Remembered so a remount (after a plain remove and append) reopens the thread shown.
-      chatkit.addEventListener('chatkit.thread.change', event => (this.#threadId = event.detail.threadId), { signal: this.#mount.signal });
+      chatkit.addEventListener('chatkit.thread.change', event => (this.#memory.thread = event.detail.threadId), { signal: this.#mount.signal });
       this.#chatkit = chatkit;
     }
     const key = JSON.stringify(config);
@@ -264,7 +332,7 @@ export class AuthChatKit extends LitElement {
       apiUrl: config.apiUrl,
       onRejected: () => this.#report(new AuthChatKitError('chat-unauthorized', 'The chat backend refused the token.')),
     });
-    this.#chatkit.setOptions(chatKitOptions(config, extra, fetch, this.#threadId));
+    this.#chatkit.setOptions(chatKitOptions(config, extra, fetch, this.#memory.thread));
     this.#applied = { key, extra, apiUrl: config.apiUrl };
   }
 
@@ -299,42 +367,13 @@ export class AuthChatKit extends LitElement {
   }
 
   protected override render() {
-    const state = this.#state;
-    const chatShown = this.#chatkit !== undefined && (state === 'ready' || state === 'retrying');
-    // The panel is one persistent live region, so each state's message is announced. Templates are
-    // kept on few lines: their whitespace ships as is.
-    return html`<div part="frame"><p part="notice" role="status" ?hidden=${!chatShown || state !== 'retrying'}>${retryingText}</p><div part="chat" ?hidden=${!chatShown}>${this.#chatkit}</div><div part="status" role="status" ?hidden=${chatShown}>${this.#renderPanel(state)}</div></div>`;
+    const error = this.#configError ?? this.#runtimeError ?? this.#snapshot.error;
+    const view = { state: this.#state, chatkit: this.#chatkit, message: error?.message, loginUrl: this.#config?.loginUrl, retry: () => this.refresh() };
+    return this.#launcher.render(frame(view));
   }
 
-  #renderPanel(state: AuthChatKitState) {
-    if (state === 'error') {
-      const message = (this.#configError ?? this.#runtimeError ?? this.#snapshot.error)?.message;
-      return html`<slot name="error"><p role="alert">${message}</p>${retryButton(this)}</slot>`;
-    }
-    if (state === 'signed-out') {
-      const loginUrl = this.#config?.loginUrl;
-      return html`<slot name="signed-out"><p>Sign in to chat.</p>${loginUrl && html`<a part="sign-in" href=${loginUrl}>Sign in</a>`}</slot>`;
-    }
-    if (state === 'retrying') return html`<slot name="loading"><p>${retryingText}</p>${retryButton(this)}</slot>`;
-    return html`<slot name="loading"><p>Loading chat…</p></slot>`;
-  }
-
-  // Styled through the parts: the names the page uses with ::part().
-  static override styles = css`
-:host{display:block;height:var(--auth-chatkit-height,600px)}
-:host([hidden]),[hidden]{display:none!important}
-[part=frame]{box-sizing:border-box;display:flex;flex-direction:column;height:100%;overflow:hidden;border:var(--auth-chatkit-border,1px solid #d0d7de);border-radius:var(--auth-chatkit-radius,12px);background:var(--auth-chatkit-background,Canvas);color:var(--auth-chatkit-color,CanvasText)}
-[part=chat]{flex:1;min-height:0}
-openai-chatkit{display:block;height:100%}
-[part=status]{flex:1;display:grid;place-content:center;gap:.75rem;padding:1.5rem;text-align:center;font:15px/1.5 system-ui,sans-serif}
-p{margin:0}
-[part=notice]{padding:.4rem .75rem;background:#fff8c5}
-a,button{justify-self:center;font:inherit;color:var(--auth-chatkit-accent,#0969da)}
-button{padding:.4rem 1rem;border:1px solid;border-radius:6px;background:none}`;
+  static override styles = [frameStyles, launcherStyles];
 }
-
-const retryingText = "Can't reach the sign-in server. Retrying…";
-const retryButton = (element: AuthChatKit) => html`<button part="retry" @click=${() => element.refresh()}>Try again</button>`;
 
 declare global {
   interface HTMLElementTagNameMap {

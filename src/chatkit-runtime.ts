@@ -3,18 +3,27 @@ import { AuthChatKitError } from './errors.js';
 /** OpenAI's evergreen ChatKit script (it defines `<openai-chatkit>`). */
 export const defaultChatKitSrc = 'https://cdn.platform.openai.com/deployments/chatkit/chatkit.js';
 
+export interface LoadChatKitOptions {
+  /** Given to the script inserted, so a Content Security Policy with this nonce allows it. */
+  nonce?: string;
+  /** How long to wait for `<openai-chatkit>` to be defined, in ms (default 15 s). */
+  timeoutMs?: number;
+}
+
 /**
  * Makes sure `<openai-chatkit>` is defined: inserts the script once per page (joining a script
  * already there with the same src, ours or the page's) and waits for the definition. Fails with
  * `chatkit-load` on a load error or when nothing is defined in time; a script we inserted is then
  * removed, so a retry inserts a fresh one.
  */
-export function loadChatKit(src: string, timeoutMs = 15_000): Promise<void> {
+export function loadChatKit(src: string, { nonce, timeoutMs = 15_000 }: LoadChatKitOptions = {}): Promise<void> {
   if (customElements.get('openai-chatkit')) return Promise.resolve();
   const url = new URL(src, document.baseURI).href;
   return new Promise((resolve, reject) => {
     const existing = [...document.scripts].find(script => script.src === url);
-    const script = existing ?? Object.assign(document.createElement('script'), { src: url, async: true });
+    // `nonce` is the IDL attribute: CSP reads the element's nonce slot, which the content attribute
+    // does not show on pages whose policy came in a header.
+    const script = existing ?? Object.assign(document.createElement('script'), { src: url, async: true, nonce: nonce ?? '' });
     const fail = (why: string) => {
       clearTimeout(timer);
       if (!existing) script.remove();

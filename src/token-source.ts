@@ -30,6 +30,8 @@ export interface TokenSnapshot {
   readonly state: TokenState;
   /** Local time (ms since the epoch, this device's clock) at which the held token expires. */
   readonly expiresAt?: number;
+  /** The held token's `sub` claim: who is signed in (decoded, not verified). */
+  readonly sub?: string;
   readonly error?: AuthChatKitError;
 }
 
@@ -115,7 +117,7 @@ export class TokenSource {
   }
 
   get snapshot(): TokenSnapshot {
-    return { state: this.#state, expiresAt: this.#token?.expiresAt, error: this.#error };
+    return { state: this.#state, expiresAt: this.#token?.expiresAt, sub: this.#token?.sub, error: this.#error };
   }
 
   /** Calls `listener` now and on every change; the first subscriber starts the source, the last one's unsubscribe stops it. */

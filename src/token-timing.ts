@@ -34,6 +34,8 @@ export interface TimedToken {
   readonly refreshAt: number;
   /** Shortest remaining validity worth handing out for this token. */
   readonly minValidityMs: number;
+  /** The token's `sub` claim (who it is for), when it is a string. */
+  readonly sub?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface TimedToken {
  * against the local clock (the only choice left).
  */
 export function timeToken(value: string, requestedAt: number, now: number, policy: RefreshPolicy): TimedToken {
-  const { exp, iat } = decodeClaims(value);
+  const { exp, iat, sub } = decodeClaims(value);
   // Parsed JSON: a number is finite.
   if (typeof exp !== 'number') {
     throw new AuthChatKitError('token-without-expiry', 'The token has no exp claim.');
@@ -63,7 +65,7 @@ export function timeToken(value: string, requestedAt: number, now: number, polic
   }
   const byRatio = lifetime * policy.refreshRatio;
   const refreshAfter = lifetime > policy.leewayMs ? Math.min(byRatio, lifetime - policy.leewayMs) : byRatio;
-  return { value, expiresAt, refreshAt: requestedAt + refreshAfter, minValidityMs };
+  return { value, expiresAt, refreshAt: requestedAt + refreshAfter, minValidityMs, sub: typeof sub === 'string' ? sub : undefined };
 }
 
 /** Whether the token can still be sent at `now`: valid for at least its minimum validity. */
@@ -86,7 +88,7 @@ export const lockedOutBackoffDelay = (attempt: number, random: () => number): nu
  * bytes, which the script-tag budget needs. test/browser/token-timing.test.ts holds it to jose's
  * verdicts.
  */
-export function decodeClaims(token: string): { exp?: unknown; iat?: unknown } {
+export function decodeClaims(token: string): { exp?: unknown; iat?: unknown; sub?: unknown } {
   const [, payload = '', ...rest] = token.split('.');
   let claims: unknown;
   try {
@@ -99,5 +101,5 @@ export function decodeClaims(token: string): { exp?: unknown; iat?: unknown } {
   if (rest.length !== 1 || !/^[\w-]+$/.test(payload) || claims?.constructor !== Object) {
     throw new AuthChatKitError('malformed-token', 'The token is not a JWT.');
   }
-  return claims as { exp?: unknown; iat?: unknown };
+  return claims as { exp?: unknown; iat?: unknown; sub?: unknown };
 }

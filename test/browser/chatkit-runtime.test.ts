@@ -35,7 +35,7 @@ describe('ChatKit runtime loading', () => {
 
   it('a script that never defines <openai-chatkit> fails after the timeout', async () => {
     const started = performance.now();
-    const error = await failure(loadChatKit('/test/browser/fixtures/defines-nothing.js', 300));
+    const error = await failure(loadChatKit('/test/browser/fixtures/defines-nothing.js', { timeoutMs: 300 }));
     expect(error.message).to.contain('not defined within 0.3 s');
     expect(performance.now() - started).to.be.within(250, 2_000);
   });
