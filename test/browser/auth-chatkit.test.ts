@@ -325,6 +325,9 @@ describe('<auth-chatkit>', () => {
       ['an auth-url with a javascript: scheme', { 'auth-url': 'javascript:alert(1)' }, /auth-url .* cannot be a javascript: URL/],
       ['an unknown theme', { theme: 'purple' }, /theme "purple"/],
       ['a non-numeric refresh-leeway', { 'refresh-leeway': 'soon' }, /refresh-leeway "soon"/],
+      ['an unknown mode', { mode: 'bubble' }, /mode "bubble" is not inline or launcher\./],
+      ['an unknown position', { position: 'top' }, /position "top" is not right or left\./],
+      ['an unknown loading', { loading: 'later' }, /loading "later" is not lazy or eager\./],
     ];
     for (const [what, attributes, message] of bad) {
       it(`${what}: readable error state and event, recovers when fixed`, async () => {

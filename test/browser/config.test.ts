@@ -36,6 +36,16 @@ describe('parseConfig', () => {
     expect(error.message).to.contain("domain-key is required on www.example.com: add it to OpenAI's domain allow-list");
   });
 
+  it('theme "auto" is the page\'s color scheme; mode, position and loading take their values as written', () => {
+    expect(parseConfig({ ...base, theme: 'auto' }, { ...page, dark: true }).theme).to.equal('dark');
+    expect(parseConfig({ ...base, theme: 'auto' }, { ...page, dark: false }).theme).to.equal('light');
+    expect(parseConfig({ ...base, theme: ' dark ' }, page).theme).to.equal('dark');
+    expect(() => parseConfig({ ...base, mode: 'launcher', position: 'left', loading: 'eager' }, page)).to.not.throw();
+    expect(() => parseConfig({ ...base, mode: '', position: '', loading: '' }, page), 'empty: the default').to.not.throw();
+    expect(configError(() => parseConfig({ ...base, mode: ' launcher' }, page)).message).to.equal('mode " launcher" is not inline or launcher.');
+    expect(configError(() => parseConfig({ ...base, theme: 'sepia' }, page)).message).to.equal('theme "sepia" is not light, dark or auto.');
+  });
+
   it('accepts a tokenProvider instead of auth-url', () => {
     expect(parseConfig({ ...base, authUrl: null, tokenProvider: () => null }, page).authUrl).to.equal(undefined);
     configError(() => parseConfig({ ...base, authUrl: ' ' }, page));

@@ -429,6 +429,103 @@ describe('launcher (mode="launcher")', () => {
     });
   });
 
+  describe('remember', () => {
+    const entryOf = () => sessionStorage.getItem(`auth-chatkit:${network.authUrl}`);
+    afterEach(() => sessionStorage.clear());
+
+    /** The same page reloaded, as far as the element can tell: a new element on the same auth server. */
+    const reload = async (el: AuthChatKit, attributes: Record<string, string> = {}) => {
+      el.remove();
+      const again = await launcher({ remember: '', ...attributes });
+      await waitFor(() => again.state === 'ready');
+      return again;
+    };
+
+    it('keeps the open panel and the thread for the signed-in user in sessionStorage, never the token', async () => {
+      const el = await launcher({ remember: '' });
+      el.show();
+      await waitFor(() => el.state === 'ready');
+      (el.chatkit as FakeChatKit).emit('chatkit.thread.change', { threadId: 'thr_kept' });
+      expect(JSON.parse(entryOf()!)).to.deep.equal({ sub: 'user-1', open: true, thread: 'thr_kept' });
+      el.close();
+      await el.updateComplete;
+      expect(JSON.parse(entryOf()!).open).to.equal(false);
+      expect(entryOf()).to.not.contain('eyJ');
+    });
+
+    it('after a reload: reopened where the user left it, quietly (no event, no focus taken)', async () => {
+      const el = await launcher({ remember: '' });
+      el.show();
+      await waitFor(() => el.state === 'ready');
+      (el.chatkit as FakeChatKit).emit('chatkit.thread.change', { threadId: 'thr_kept' });
+      events = [];
+      const again = await reload(el);
+      expect(again.open).to.equal(true);
+      expect(panelShown(again)).to.equal(true);
+      expect((again.chatkit as FakeChatKit).options.initialThread).to.equal('thr_kept');
+      expect(events).to.deep.equal([]);
+      expect(document.activeElement === document.body, 'focus stays on the page').to.equal(true);
+    });
+
+    it('another user of the browser gets neither the open panel nor the thread; their entry replaces it', async () => {
+      sessionStorage.setItem(`auth-chatkit:${network.authUrl}`, JSON.stringify({ sub: 'someone-else', open: true, thread: 'thr_theirs' }));
+      const el = await launcher({ remember: '' });
+      await waitFor(() => el.state === 'ready');
+      expect(el.open).to.equal(false);
+      expect((el.chatkit as FakeChatKit).options.initialThread).to.equal(undefined);
+      expect(JSON.parse(entryOf()!)).to.deep.equal({ sub: 'user-1', open: false });
+    });
+
+    it('a user changing in the page does not carry the thread over', async () => {
+      const el = await launcher({ remember: '', loading: 'eager' });
+      await waitFor(() => el.state === 'ready');
+      (el.chatkit as FakeChatKit).emit('chatkit.thread.change', { threadId: 'thr_first' });
+      network.auth.always(() => Response.json({ token: network.auth.token({ sub: 'user-2' }) }));
+      await el.refresh();
+      await waitFor(() => (el.chatkit as FakeChatKit | null)?.options.initialThread !== 'thr_first');
+      expect((el.chatkit as FakeChatKit).options.initialThread).to.equal(undefined);
+      expect(JSON.parse(entryOf()!).sub).to.equal('user-2');
+    });
+
+    it('a sign-out forgets', async () => {
+      const el = await launcher({ remember: '', open: '' });
+      await waitFor(() => el.state === 'ready');
+      expect(entryOf()).to.not.equal(null);
+      network.auth.always(401);
+      await el.refresh();
+      expect(el.state).to.equal('signed-out');
+      expect(entryOf()).to.equal(null);
+    });
+
+    it('without remember nothing is stored', async () => {
+      const el = await launcher({ open: '' });
+      await waitFor(() => el.state === 'ready');
+      expect(sessionStorage.length).to.equal(0);
+    });
+
+    it('storage that throws or is absent: the element works all the same', async () => {
+      const errors: unknown[] = [];
+      const onError = (event: ErrorEvent) => errors.push(event.error);
+      window.addEventListener('error', onError);
+      const blocked = sinon.stub(browser, 'sessionStorage').throws(new DOMException('blocked', 'SecurityError'));
+      try {
+        const el = await launcher({ remember: '' });
+        el.show();
+        await waitFor(() => el.state === 'ready');
+        (el.chatkit as FakeChatKit).emit('chatkit.thread.change', { threadId: 'thr_1' });
+        el.close();
+        await el.updateComplete;
+        blocked.returns(undefined);
+        const again = await reload(el, { loading: 'eager' });
+        expect((again.chatkit as FakeChatKit).options.initialThread).to.equal(undefined);
+        expect(errors).to.deep.equal([]);
+      } finally {
+        blocked.restore();
+        window.removeEventListener('error', onError);
+      }
+    });
+  });
+
   describe('configuration', () => {
     it('a bad position keeps the launcher and shows the error in its panel', async () => {
       const el = await launcher({ position: 'top' });
