@@ -5,7 +5,6 @@ import { createAuthClient } from 'better-auth/client';
 import type { AuthChatKit } from '../../src/auth-chatkit.js';
 
 const standInSrc = '/chatkit-stand-in.js';
-const standInKey = 'auth-chatkit-demo:stand-in';
 
 const auth = createAuthClient({ baseURL: new URL('/api/auth', location.href).href });
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -13,18 +12,32 @@ const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>
 const widget = $<AuthChatKit>('#widget');
 const message = $('#account-message');
 
+// --- the page's preferences ---------------------------------------------------------------------
+// Remembered across reloads (preferences, not secrets); `?stand-in=1|0` and `?mode=inline|launcher`
+// set them too.
+
+/** The preference `name`: as the URL gives it (then remembered), or as remembered. */
+function preference(name: string, values: readonly string[]): string | null {
+  const key = `auth-chatkit-demo:${name}`;
+  const given = new URLSearchParams(location.search).get(name);
+  if (given !== null && values.includes(given)) localStorage.setItem(key, given);
+  return localStorage.getItem(key);
+}
+
+/** Remembers a choice made on the page, which then wins over the URL's. */
+function choose(name: string, value: string): void {
+  localStorage.setItem(`auth-chatkit-demo:${name}`, value);
+  const url = new URL(location.href);
+  url.searchParams.delete(name);
+  history.replaceState(null, '', url);
+}
+
 // --- the offline stand-in switch ---------------------------------------------------------------
-// Remembered across reloads (a preference, not a secret); `?stand-in=1|0` sets it too.
 const standIn = $<HTMLInputElement>('#stand-in');
-const fromUrl = new URLSearchParams(location.search).get('stand-in');
-if (fromUrl !== null) localStorage.setItem(standInKey, fromUrl === '1' ? '1' : '0');
-standIn.checked = localStorage.getItem(standInKey) === '1';
+standIn.checked = preference('stand-in', ['0', '1']) === '1';
 applyStandIn();
 standIn.addEventListener('change', () => {
-  localStorage.setItem(standInKey, standIn.checked ? '1' : '0');
-  const url = new URL(location.href);
-  url.searchParams.delete('stand-in');
-  history.replaceState(null, '', url);
+  choose('stand-in', standIn.checked ? '1' : '0');
   // A page can define <openai-chatkit> once: after the real runtime loaded, switching needs a reload.
   if (customElements.get('openai-chatkit') && standIn.checked !== isStandInLoaded()) location.reload();
   else applyStandIn();
@@ -37,6 +50,20 @@ function applyStandIn(): void {
 
 function isStandInLoaded(): boolean {
   return [...document.scripts].some(script => script.src.endsWith(standInSrc));
+}
+
+// --- inline or launcher ------------------------------------------------------------------------
+// Set before the element's script defines it. Switching reloads: what a launcher loads before and
+// after intent shows on a fresh page only.
+const mode = preference('mode', ['inline', 'launcher']) === 'launcher' ? 'launcher' : 'inline';
+widget.setAttribute('mode', mode);
+$('#launcher-note').hidden = mode !== 'launcher';
+for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode]')) {
+  radio.checked = radio.value === mode;
+  radio.addEventListener('change', () => {
+    choose('mode', radio.value);
+    location.reload();
+  });
 }
 
 // --- the widget's story ------------------------------------------------------------------------
