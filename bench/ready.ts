@@ -15,16 +15,10 @@
 //             token fetch and the stand-in load together at that same moment of the load
 // The element fetches the token and loads ChatKit in parallel, so the budget: the median ready time
 // at most 1.2 x the slower of the two medians measured alone (like for like: a settled page).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startServer } from '../demo/server/app.js';
-import { loadConfig } from '../demo/server/config.js';
-import { chromeArgs, findChrome } from '../scripts/find-chrome.mjs';
 import { ensureBuilt } from './lib/build.js';
 import { median, num, percentile, setting, standalone, table, verdictLine } from './lib/common.js';
+import { signedInDemo } from './lib/demo-browser.js';
 import type { BenchResult } from './lib/common.js';
 
 const runs = setting('BENCH_READY_RUNS', 20, 4);
@@ -170,14 +164,14 @@ async function measureParallelStub(context: BrowserContext, url: string, settled
   }
 }
 
-interface Alone {
+export interface Alone {
   token: number;
   standIn: number;
   lock: number;
 }
 
 /** On a settled page without the element: the token round trip, the stand-in load, a first Web Lock. */
-async function measureAlone(context: BrowserContext, url: string, tokenFirst: boolean): Promise<Alone> {
+export async function measureAlone(context: BrowserContext, url: string, tokenFirst: boolean): Promise<Alone> {
   const page = await demoPageWith(context, url, '', 'networkidle');
   try {
     const token = () =>
@@ -212,37 +206,23 @@ async function measureAlone(context: BrowserContext, url: string, tokenFirst: bo
 
 export async function run(): Promise<BenchResult> {
   const provenance = await ensureBuilt();
-  const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-bench-ready-'));
-  const server = await startServer({ ...loadConfig({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite') }), log: false });
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? findChrome(), args: chromeArgs });
+  const demo = await signedInDemo('ready');
+  const { context, url } = demo;
   const injected: ReadyTimes[] = [];
   const alone: Alone[] = [];
   const settledStub: Parallel[] = [];
   const tokenPath: ReadyTimes[] = [];
   const pageLoad: ReadyTimes[] = [];
   const stub: Parallel[] = [];
-  let version: string;
+  const version = demo.browser.version();
   try {
-    version = browser.version();
-    const context = await browser.newContext();
-    // sign up once, through the page, as a person would: the session cookie stays in the context
-    const page = await context.newPage();
-    await page.goto(`${server.url}/?stand-in=1`);
-    const form = page.locator('#sign-up');
-    await form.locator('input[name=name]').fill('Bench Reader');
-    await form.locator('input[name=email]').fill(`bench.ready.${Date.now()}@example.com`);
-    await form.locator('input[name=password]').fill('correct horse battery staple');
-    await form.locator('button[type=submit]').click();
-    await page.locator('#widget[state=ready]').waitFor({ state: 'attached', timeout: 15_000 });
-    await page.close();
-
     for (let i = 0; i < warmups + runs; i++) {
-      const a = await measureInjected(context, server.url);
-      const b = await measureAlone(context, server.url, i % 2 === 0);
-      const c = await measureParallelStub(context, server.url, true);
-      const d = await measureInjected(context, server.url, true);
-      const e = await measurePageLoad(context, server.url);
-      const f = await measureParallelStub(context, server.url, false);
+      const a = await measureInjected(context, url);
+      const b = await measureAlone(context, url, i % 2 === 0);
+      const c = await measureParallelStub(context, url, true);
+      const d = await measureInjected(context, url, true);
+      const e = await measurePageLoad(context, url);
+      const f = await measureParallelStub(context, url, false);
       if (i < warmups) continue;
       injected.push(a);
       alone.push(b);
@@ -251,11 +231,8 @@ export async function run(): Promise<BenchResult> {
       pageLoad.push(e);
       stub.push(f);
     }
-    await context.close();
   } finally {
-    await browser.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await demo.close();
   }
 
   const readyOf = (list: ReadyTimes[]) => list.map(t => t.ready! - t.connected);
