@@ -44,6 +44,8 @@ const idle: TokenSnapshot = { state: 'idle' };
  * @slot error - Shown on a configuration or loading error (default: the message and "Try again").
  * @slot launcher-icon - The launcher's icon (default: a speech bubble).
  *
+ * @attr nonce - The page's CSP nonce, given to the ChatKit script the element inserts (read through the `nonce` property, which browsers keep when they hide the attribute).
+ *
  * @csspart frame - The outer box.
  * @csspart chat - The box ChatKit is mounted in.
  * @csspart status - The panel shown instead of the chat while not ready.
