@@ -1,5 +1,4 @@
 import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
-import { LitElement } from 'lit';
 import { authorizedFetch } from './authorized-fetch.js';
 import { forwardChatKitEvents } from './chatkit-events.js';
 import { chatKitOptions } from './chatkit-options.js';
@@ -7,7 +6,7 @@ import { loadChatKit } from './chatkit-runtime.js';
 import { parseConfig, type ChatConfig } from './config.js';
 import { AuthChatKitError, type AuthChatKitErrorCode } from './errors.js';
 import { frame, frameStyles } from './frame.js';
-import { LauncherController, launcherStyles } from './launcher.js';
+import { LauncherController, LauncherElement, launcherStyles } from './launcher.js';
 import { MediaQueryController } from './media-query.js';
 import { ChatMemory } from './memory.js';
 import type { TokenProvider } from './token-fetchers.js';
@@ -42,7 +41,6 @@ const idle: TokenSnapshot = { state: 'idle' };
  * @slot loading - Shown while the first token or the ChatKit script loads.
  * @slot signed-out - Shown when there is no session (default: a sign-in link to `login-url`).
  * @slot error - Shown on a configuration or loading error (default: the message and "Try again").
- * @slot launcher-icon - The launcher's icon (default: a speech bubble).
  *
  * @attr nonce - The page's CSP nonce, given to the ChatKit script the element inserts (read through the `nonce` property, which browsers keep when they hide the attribute).
  *
@@ -52,10 +50,6 @@ const idle: TokenSnapshot = { state: 'idle' };
  * @csspart notice - The strip shown above the chat while the sign-in server is unreachable.
  * @csspart sign-in - The default sign-in link.
  * @csspart retry - The default "Try again" button.
- * @csspart launcher - The round button that opens and closes the panel (`mode="launcher"`).
- * @csspart badge - The badge on the launcher.
- * @csspart panel - The launcher's chat panel (a `<dialog>`).
- * @csspart close - The panel's close button (shown full screen, on phones).
  *
  * @cssprop [--auth-chatkit-height=600px] - Height of the element.
  * @cssprop [--auth-chatkit-border=1px solid #d0d7de] - Border of the frame.
@@ -63,21 +57,13 @@ const idle: TokenSnapshot = { state: 'idle' };
  * @cssprop [--auth-chatkit-background=Canvas] - Background behind ChatKit and the state panels.
  * @cssprop [--auth-chatkit-color=CanvasText] - Text color of the state panels.
  * @cssprop [--auth-chatkit-accent=#0969da] - Color of the default link and button, and the launcher's background.
- * @cssprop [--auth-chatkit-inset-x=20px] - Launcher: distance from the viewport's right (or left) edge.
- * @cssprop [--auth-chatkit-inset-y=20px] - Launcher: distance from the viewport's bottom edge.
- * @cssprop [--auth-chatkit-launcher-size=56px] - Launcher: the button's diameter.
- * @cssprop [--auth-chatkit-panel-width=400px] - Launcher: the panel's width (at most the viewport's).
- * @cssprop [--auth-chatkit-panel-height=640px] - Launcher: the panel's height (at most what fits above the launcher).
- * @cssprop [--auth-chatkit-z-index=2147483000] - Launcher: stacking of the button (and of the panel where the browser has no popover top layer).
  *
  * @fires auth-chatkit-ready - ChatKit is mounted with a valid token.
  * @fires auth-chatkit-token - A new token arrived: `detail.expiresAt` (local ms), never the token.
  * @fires auth-chatkit-signed-out - The sign-in server has no session.
  * @fires auth-chatkit-error - `detail: { code, message }`.
- * @fires auth-chatkit-open - The launcher's panel opened.
- * @fires auth-chatkit-close - The launcher's panel closed.
  */
-export class AuthChatKit extends LitElement {
+export class AuthChatKit extends LauncherElement {
   static override properties = {
     authUrl: { attribute: 'auth-url' },
     apiUrl: { attribute: 'api-url' },
@@ -89,12 +75,6 @@ export class AuthChatKit extends LitElement {
     greeting: {},
     locale: {},
     refreshLeeway: { attribute: 'refresh-leeway' },
-    mode: { reflect: true },
-    position: { reflect: true },
-    loading: {},
-    open: { type: Boolean, reflect: true },
-    badge: {},
-    badgeLabel: { attribute: 'badge-label' },
     remember: { type: Boolean },
     tokenProvider: { attribute: false },
     chatkitOptions: { attribute: false },
@@ -125,18 +105,6 @@ export class AuthChatKit extends LitElement {
   declare locale: string | undefined;
   /** Refresh at least this many seconds before the token expires (default 60). */
   declare refreshLeeway: string | undefined;
-  /** `inline` (default): a box in the page; `launcher`: a round button in a corner opening a chat panel. */
-  declare mode: string | undefined;
-  /** Launcher: `right` (default) or `left` corner. */
-  declare position: string | undefined;
-  /** Launcher: `lazy` (default) loads the token and ChatKit on intent (hover, focus, open); `eager` at once. */
-  declare loading: string | undefined;
-  /** Launcher: whether the panel is open. */
-  declare open: boolean;
-  /** Launcher: a short text shown on the launcher, e.g. an unread count; empty or absent: no badge. */
-  declare badge: string | undefined;
-  /** Launcher: what assistive technology hears for the badge (default: "<badge> unread"). */
-  declare badgeLabel: string | undefined;
   /** Remember the thread shown and the open panel across page loads in this tab, for the signed-in user. */
   declare remember: boolean;
   /** Gets the JWT some other way: an async function resolving a JWT, or null when signed out. */
@@ -169,9 +137,7 @@ export class AuthChatKit extends LitElement {
 
   constructor() {
     super();
-    // Defaults of the boolean properties (a value the page set before the upgrade still wins).
-    this.open = false;
-    this.remember = false;
+    this.remember = false; // a value the page set before the upgrade still wins
   }
 
   /** `idle` (a launcher before intent), `loading`, `signed-out`, `ready`, `retrying` (sign-in server unreachable) or `error`. */
@@ -182,21 +148,6 @@ export class AuthChatKit extends LitElement {
   /** The mounted `<openai-chatkit>` (for `sendUserMessage`, `focusComposer`, ...), or null. */
   get chatkit(): OpenAIChatKit | null {
     return this.#chatkit ?? null;
-  }
-
-  /** Launcher: opens the panel (and loads, if nothing has yet), as `<dialog>`'s `show()`. */
-  show(): void {
-    this.open = true;
-  }
-
-  /** Launcher: closes the panel, as `<dialog>`'s `close()`. */
-  close(): void {
-    this.open = false;
-  }
-
-  /** Launcher: opens or closes the panel (`force`: open if true, close if false); returns whether it is open. */
-  toggle(force = !this.open): boolean {
-    return (this.open = force);
   }
 
   /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */

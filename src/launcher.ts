@@ -1,4 +1,4 @@
-import { css, html, nothing, svg, unsafeCSS, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { LitElement, css, html, nothing, svg, unsafeCSS, type PropertyDeclarations, type ReactiveController, type TemplateResult } from 'lit';
 import { MediaQueryController } from './media-query.js';
 import type { ChatMemory } from './memory.js';
 import { lockScroll } from './scroll-lock.js';
@@ -6,13 +6,73 @@ import { lockScroll } from './scroll-lock.js';
 /** Below this (a phone, upright or on its side) the open panel takes the whole viewport. */
 export const phoneQuery = '(max-width: 480px), (max-height: 480px)';
 
-/** What the launcher needs of `<auth-chatkit>`. */
-export interface LauncherHost extends ReactiveControllerHost, HTMLElement {
-  mode?: string;
-  loading?: string;
-  open: boolean;
-  badge?: string;
-  badgeLabel?: string;
+/**
+ * The launcher's part of `<auth-chatkit>`'s API, which `<auth-chatkit>` extends; the
+ * LauncherController below does the work.
+ *
+ * @slot launcher-icon - The launcher's icon while the panel is closed (default: a speech bubble).
+ *
+ * @csspart launcher - The round button that opens and closes the panel (`mode="launcher"`).
+ * @csspart badge - The badge on the launcher.
+ * @csspart panel - The launcher's chat panel (a `<dialog>`).
+ * @csspart close - The panel's close button (shown full screen, on phones).
+ *
+ * @cssprop [--auth-chatkit-inset-x=20px] - Launcher: distance from the viewport's right (or left) edge.
+ * @cssprop [--auth-chatkit-inset-y=20px] - Launcher: distance from the viewport's bottom edge.
+ * @cssprop [--auth-chatkit-launcher-size=56px] - Launcher: the button's diameter.
+ * @cssprop [--auth-chatkit-panel-width=400px] - Launcher: the panel's width (at most the viewport's).
+ * @cssprop [--auth-chatkit-panel-height=640px] - Launcher: the panel's height (at most what fits above the launcher).
+ * @cssprop [--auth-chatkit-z-index=2147483000] - Launcher: stacking of the button (and of the panel where the browser has no popover top layer).
+ *
+ * @fires auth-chatkit-open - The launcher's panel opened (not the state the element starts in).
+ * @fires auth-chatkit-close - The launcher's panel closed.
+ */
+export class LauncherElement extends LitElement {
+  static override properties: PropertyDeclarations = {
+    mode: { reflect: true },
+    position: { reflect: true },
+    loading: {},
+    open: { type: Boolean, reflect: true },
+    badge: {},
+    badgeLabel: { attribute: 'badge-label' },
+  };
+
+  /** `inline` (default): a box in the page; `launcher`: a round button in a corner opening a chat panel. */
+  declare mode: string | undefined;
+  /** Launcher: `right` (default) or `left` corner. */
+  declare position: string | undefined;
+  /** Launcher: `lazy` (default) loads the token and ChatKit on intent (hover, focus, open); `eager` at once. */
+  declare loading: string | undefined;
+  /** Launcher: whether the panel is open. */
+  declare open: boolean;
+  /** Launcher: a short text shown on the launcher, e.g. an unread count; empty or absent: no badge. */
+  declare badge: string | undefined;
+  /** Launcher: what assistive technology hears for the badge (default: "<badge> unread"). */
+  declare badgeLabel: string | undefined;
+
+  constructor() {
+    super();
+    this.open = false; // a value the page set before the upgrade still wins
+  }
+
+  /** Launcher: opens the panel (and loads, if nothing has yet), as `<dialog>`'s `show()`. */
+  show(): void {
+    this.open = true;
+  }
+
+  /** Launcher: closes the panel, as `<dialog>`'s `close()`. */
+  close(): void {
+    this.open = false;
+  }
+
+  /** Launcher: opens or closes the panel (`force`: open if true, close if false); returns whether it is open. */
+  toggle(force = !this.open): boolean {
+    return (this.open = force);
+  }
+}
+
+/** What the launcher needs of `<auth-chatkit>` beyond its own API. */
+export interface LauncherHost extends LauncherElement {
   readonly chatkit: { focusComposer(): Promise<void> } | null;
 }
 
