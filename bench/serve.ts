@@ -31,7 +31,7 @@ import { createStats } from '../demo/server/stats.js';
 import type { ServerStats } from '../demo/server/stats.js';
 import { createStore } from '../demo/server/store.js';
 import type { ChatStore } from '../demo/server/store.js';
-import type { Identity } from '../demo/server/verify.js';
+import type { Identity } from '../src/server/index.js';
 
 export interface ServeSpec {
   mode: 'app' | 'floor';

@@ -28,7 +28,8 @@ import { createStats } from './stats.js';
 import type { ServerStats } from './stats.js';
 import { createStore } from './store.js';
 import type { ChatStore } from './store.js';
-import { bearerToken, createVerifier } from './verify.js';
+import { createVerifier, failureResponse } from '../../src/server/index.js';
+import type { Rejection, Verifier } from '../../src/server/index.js';
 
 export type { ServerConfig } from './config.js';
 export type { ServerStats } from './stats.js';
@@ -36,8 +37,10 @@ export type { ServerStats } from './stats.js';
 export interface ChatApp {
   fetch(request: Request): Promise<Response>;
   stats: ServerStats;
-  /** Issuer, audience and Better Auth's baseURL. */
+  /** Better Auth's baseURL; the tokens' issuer and audience unless JWT_ISSUER / JWT_AUDIENCE. */
   publicUrl: string;
+  /** Checks the chat's bearer tokens (its `config` says against what). */
+  verifier: Verifier;
   /** Settles when the database is migrated; fetch waits for it. */
   ready: Promise<void>;
   auth: AuthService;
@@ -108,6 +111,11 @@ function answerClientErrors(server: ReturnType<typeof createAdaptorServer>): voi
   });
 }
 
+/** One log line: where, the answer, and why (the reason quotes claims, never the token). */
+function rejectionLine({ request, status, code, reason, detail }: Rejection): string {
+  return `${request ? `${request.method} ${request.path} ` : ''}${status} ${code}: token refused (${reason}): ${detail}`;
+}
+
 export function createApp(config: ServerConfig): ChatApp {
   const publicUrl = config.publicUrl ?? originFor(config.host, config.port);
   const stats = createStats();
@@ -123,6 +131,8 @@ export function createApp(config: ServerConfig): ChatApp {
       database,
       secret: resolveSecret(config.betterAuthSecret, config.databasePath),
       publicUrl,
+      issuer: config.jwtIssuer ?? publicUrl,
+      audience: config.jwtAudience ?? publicUrl,
       jwtExpiration: config.jwtExpiration,
       trustedOrigins: cors.allowedOrigins,
       log: config.log,
@@ -144,18 +154,22 @@ export function createApp(config: ServerConfig): ChatApp {
     onStreamCancelled: () => stats.chatStreamsCancelled++,
   });
 
-  // Without JWKS_URL the verifier reads this server's own JWKS route in process: the same route and
-  // the same jose remote-set logic, minus a loopback socket (and PUBLIC_URL need not be reachable
-  // from the server itself, e.g. behind a TLS proxy).
+  // The package's verifier. Issuer and audience follow the auth server: without JWT_ISSUER /
+  // JWT_AUDIENCE, the origin of the JWKS URL, which is PUBLIC_URL for this server's own JWKS and what
+  // Better Auth sets by default on another one. Without JWKS_URL the verifier reads this server's own
+  // JWKS route in process: the same route and the same jose remote-set logic, minus a loopback
+  // socket (and PUBLIC_URL need not be reachable from the server itself, e.g. behind a TLS proxy).
   const verifier = createVerifier({
     jwksUrl: config.jwksUrl ?? `${publicUrl}${AUTH_BASE_PATH}/jwks`,
-    issuer: publicUrl,
-    audience: publicUrl,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
     cacheSize: config.verifiedTokenCacheSize,
     reloadIntervalMs: config.jwksReloadIntervalMs,
     timeoutMs: config.jwksTimeoutMs,
-    clockToleranceSec: config.clockToleranceSec,
+    clockTolerance: config.clockToleranceSec,
     stats,
+    // why a token was refused, for whoever runs the server; the 401 itself stays generic
+    ...(config.log && { onRejected: (rejection: Rejection) => logProblem(rejectionLine(rejection)) }),
     ...(!config.jwksUrl && { fetch: async (url: string, init: RequestInit) => hono.fetch(new Request(url, init)) }),
   });
 
@@ -203,15 +217,10 @@ export function createApp(config: ServerConfig): ChatApp {
 
   hono.post('/chatkit', async c => {
     stats.chatRequests++;
-    let response: Response;
-    try {
-      const token = bearerToken(c.req.header('Authorization') ?? null);
-      const identity = verifier.cached(token) ?? (await verifier.verify(token));
-      response = await chat(c.req.raw, identity);
-    } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      response = httpErrorResponse(error);
-    }
+    let auth = verifier.authenticate(c.req.header('Authorization'), { method: 'POST', path: c.req.path });
+    // synchronous for a token verified before: no promise on every request's path
+    if (auth instanceof Promise) auth = await auth;
+    const response = auth.ok ? await chat(c.req.raw, auth.identity) : failureResponse(auth);
     stats.chatResponsesByStatus[response.status] = (stats.chatResponsesByStatus[response.status] ?? 0) + 1;
     return response;
   });
@@ -223,6 +232,7 @@ export function createApp(config: ServerConfig): ChatApp {
   return {
     stats,
     publicUrl,
+    verifier,
     ready,
     auth,
     store,

@@ -19,8 +19,11 @@ export const SECRET_FILE_NAME = '.better-auth-secret';
 export interface AuthSetup {
   database: BetterSqlite3.Database;
   secret: string;
-  /** baseURL, and the tokens' issuer and audience. */
+  /** baseURL. */
   publicUrl: string;
+  /** The tokens' `iss` and `aud` (JWT_ISSUER / JWT_AUDIENCE, or the public URL). */
+  issuer: string;
+  audience: string;
   /** A validated time span (config.ts): never a number, which Better Auth reads as a timestamp. */
   jwtExpiration: string;
   trustedOrigins: string[];
@@ -31,8 +34,8 @@ export function createAuth(setup: AuthSetup) {
   const jwtOptions = {
     jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
     jwt: {
-      issuer: setup.publicUrl,
-      audience: setup.publicUrl,
+      issuer: setup.issuer,
+      audience: setup.audience,
       expirationTime: setup.jwtExpiration,
       // sub is the user id (added by the plugin); the chat backend needs nothing else but a name
       definePayload: ({ user }) => ({ name: user.name }),

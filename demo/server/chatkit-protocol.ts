@@ -14,7 +14,7 @@ import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-err
 import type { Responder } from './responders/types.js';
 import { newId } from './store.js';
 import type { ChatStore } from './store.js';
-import type { Identity } from './verify.js';
+import type { Identity } from '../../src/server/index.js';
 
 export interface ChatKitHandlerOptions {
   store: ChatStore;

@@ -19,6 +19,13 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** JWKS_URL: verify tokens of another auth server; absent: this server's /api/auth/jwks (in process). */
   jwksUrl?: string;
+  /**
+   * JWT_ISSUER: the `iss` of the tokens this server issues and of those it accepts. Absent: issued
+   * with PUBLIC_URL; accepted: the origin of JWKS_URL (Better Auth's default there), or PUBLIC_URL.
+   */
+  jwtIssuer?: string;
+  /** JWT_AUDIENCE: the same for `aud`. */
+  jwtAudience?: string;
   /** OPENAI_API_KEY (empty = absent): switches the responder from offline to OpenAI. */
   openaiApiKey?: string;
   /** OPENAI_MODEL (default gpt-4.1-mini). */
@@ -113,6 +120,8 @@ export function loadConfig(env: Env): ServerConfig {
     .map(origin => parseOrigin('ALLOWED_ORIGINS', origin));
 
   const jwksUrl = optional(get('JWKS_URL'), value => parseHttpUrl('JWKS_URL', value).href);
+  const jwtIssuer = optional(get('JWT_ISSUER'), value => parseClaim('JWT_ISSUER', value));
+  const jwtAudience = optional(get('JWT_AUDIENCE'), value => parseClaim('JWT_AUDIENCE', value));
   const openaiBaseUrl = optional(get('OPENAI_BASE_URL'), value => parseHttpUrl('OPENAI_BASE_URL', value).href.replace(/\/$/, ''));
 
   return {
@@ -124,6 +133,8 @@ export function loadConfig(env: Env): ServerConfig {
     jwtExpiration,
     allowedOrigins: [...new Set(allowedOrigins)],
     jwksUrl,
+    jwtIssuer,
+    jwtAudience,
     openaiApiKey: get('OPENAI_API_KEY'),
     openaiModel: get('OPENAI_MODEL') ?? 'gpt-4.1-mini',
     openaiBaseUrl,
@@ -159,6 +170,22 @@ function parseHttpUrl(variable: string, value: string): URL {
     throw new ConfigError(variable, `must be an http(s) URL (got "${value}")`);
   }
   return url;
+}
+
+/**
+ * An `iss` or `aud` value (RFC 7519 StringOrURI), kept exactly as written: it is compared exactly,
+ * so normalising it (a trailing slash, a lowercased host) would refuse every token.
+ */
+function parseClaim(variable: string, value: string): string {
+  if (/[\s\p{Cc}]/u.test(value)) throw new ConfigError(variable, `must be one value without spaces, like https://auth.example.com (got "${value}")`);
+  if (value.includes(':')) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError(variable, `must be a URL like https://auth.example.com, or a name without ":" (got "${value}")`);
+    }
+  }
+  return value;
 }
 
 /** An origin such as https://chat.example.com (no path, query or credentials), returned normalised. */

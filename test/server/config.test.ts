@@ -35,6 +35,8 @@ describe('loadConfig', LIMIT, () => {
     assert.equal(config.jwtExpiration, '15m');
     assert.equal(config.publicUrl, undefined);
     assert.equal(config.jwksUrl, undefined);
+    assert.equal(config.jwtIssuer, undefined);
+    assert.equal(config.jwtAudience, undefined);
     assert.deepEqual(config.allowedOrigins, []);
     assert.equal(config.openaiApiKey, undefined);
     assert.equal(config.openaiModel, 'gpt-4.1-mini');
@@ -80,6 +82,18 @@ describe('loadConfig', LIMIT, () => {
     }
     assert.equal(loadConfig({ JWT_EXPIRATION: '30d' }).jwtExpiration, '30d');
     for (const tooLong of ['31d', '99999999999d']) refused({ JWT_EXPIRATION: tooLong }, 'JWT_EXPIRATION', /at most 30d/);
+  });
+
+  test('JWT_ISSUER and JWT_AUDIENCE are kept exactly as written (they are compared exactly); not one value: refused', () => {
+    const config = loadConfig({ JWT_ISSUER: ' https://Auth.Example.com/ ', JWT_AUDIENCE: 'chat-api' });
+    assert.equal(config.jwtIssuer, 'https://Auth.Example.com/', 'trimmed, nothing else');
+    assert.equal(config.jwtAudience, 'chat-api');
+    assert.equal(loadConfig({ JWT_AUDIENCE: 'urn:example:chat' }).jwtAudience, 'urn:example:chat');
+    for (const variable of ['JWT_ISSUER', 'JWT_AUDIENCE']) {
+      refused({ [variable]: 'https://a.example.com https://b.example.com' }, variable, /one value without spaces/);
+      refused({ [variable]: 'https://a.example.com,\thttps://b.example.com' }, variable, /one value without spaces/);
+      refused({ [variable]: 'http://' }, variable, /must be a URL like https:\/\/auth\.example\.com, or a name without ":"/);
+    }
   });
 
   test('other bad values name their variable', () => {
@@ -148,14 +162,20 @@ describe('main.ts', LIMIT, () => {
     }
   });
 
-  test('starts, prints its URL on one line, answers, stops cleanly on SIGTERM', async () => {
+  test('starts, prints its URL and what tokens must carry, answers, stops cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-main-'));
     try {
       const child = run({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite') });
       const done = output(child);
-      const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then(result => [String(result.value)]);
-      assert.match(line!, /^auth-chatkit demo: http:\/\/127\.0\.0\.1:\d+\/$/);
-      const url = line!.slice('auth-chatkit demo: '.length);
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const line = String((await lines.next()).value);
+      assert.match(line, /^auth-chatkit demo: http:\/\/127\.0\.0\.1:\d+\/$/);
+      const url = line.slice('auth-chatkit demo: '.length);
+      const origin = url.slice(0, -1);
+      assert.equal(
+        String((await lines.next()).value),
+        `auth-chatkit demo: chat tokens verified with the JWKS at ${origin}/api/auth/jwks, issuer "${origin}", audience "${origin}"`,
+      );
       const health = await fetch(`${url}healthz`);
       assert.deepEqual(await health.json(), { ok: true });
       child.kill('SIGTERM');

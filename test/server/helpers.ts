@@ -2,6 +2,7 @@
 // database, real accounts and tokens, and readers for its JSON and event-stream answers.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +155,19 @@ export function replyText(events: readonly StreamEvent[]): string {
   return events
     .map(event => (event.type === 'thread.item.updated' && event.update.type === 'assistant_message.content_part.text_delta' ? event.update.delta : ''))
     .join('');
+}
+
+/** A plain HTTP server of the test's own on 127.0.0.1 (an ephemeral port): a stub JWKS, a jku target. */
+export async function listen(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close() {
+      server.closeAllConnections();
+      return new Promise(resolve => server.close(() => resolve()));
+    },
+  };
 }
 
 /** An HTTP port on 127.0.0.1 that nothing listens on (bound, then released). */
