@@ -1,6 +1,6 @@
 // Shared by the server tests: a real demo backend in process on an ephemeral port with a temporary
 // database, real accounts and tokens, and readers for its JSON and event-stream answers.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -200,3 +200,11 @@ export function encodePart(value: unknown): string {
 
 /** A time limit for every suite: a broken server must fail a test, not hang the run. */
 export const LIMIT = { timeout: 20_000 };
+
+/** The fenced blocks in `language` of README.md's "Your chat backend" section: the tests run them, so the docs cannot drift. */
+export function backendExamples(language: 'ts' | 'python'): string[] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.split(/^## /m).find(part => part.startsWith('Your chat backend\n'));
+  if (!section) throw new Error('README.md has no "## Your chat backend" section');
+  return [...section.matchAll(new RegExp(`^\`\`\`${language}\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map(match => match[1]!);
+}
