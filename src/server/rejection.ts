@@ -68,13 +68,13 @@ export interface Expected {
 }
 
 /** A value from the token (or the config), JSON-quoted and cut to a readable length. */
-export function quote(value: unknown): string {
+function quote(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
 /** An error as one line, name and message, without a stack. */
-export function oneLine(error: unknown): string {
+function oneLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return (text.split('\n')[0] ?? '').slice(0, 300);
 }

@@ -3,7 +3,7 @@
 // log (see Rejection in verify.ts), never to the caller, who could use it to tune a forgery.
 import type { JWTPayload } from 'jose';
 
-/** Who a verified token says is calling. */
+/** Who a verified token says is calling. Shared by every request bringing the same token: read it, don't change it. */
 export interface Identity {
   /** The `sub` claim: Better Auth's user id. Never empty. */
   sub: string;
@@ -35,8 +35,8 @@ export interface AuthFailure {
   /** A sentence for people; says nothing about the token beyond the code. */
   message: string;
   /**
-   * `WWW-Authenticate` on 401s (RFC 6750 section 3: no error code when no token came, `invalid_token`
-   * otherwise, expiry included), `Retry-After` (seconds) on the 503.
+   * `WWW-Authenticate` on 401s (RFC 6750 section 3: no error code when no token came,
+   * `error="invalid_token"` for a bad or expired one), `Retry-After` (seconds) on the 503.
    */
   headers: Readonly<Record<string, string>>;
 }

@@ -40,6 +40,11 @@ const codeOf = (error: unknown) => (error as { code?: unknown } | null)?.code;
 
 /**
  * A verifier for one auth server. Keep one per process: it holds the JWKS and the verified tokens.
+ * A token passes when jose's `jwtVerify`
+ * (https://github.com/panva/jose/blob/main/docs/jwt/verify/functions/jwtVerify.md) finds its
+ * signature made by the JWKS key of its `kid` with an allowed `alg`, its `iss` and `aud` the pinned
+ * ones, `sub` (a non-empty string) and `exp` present, `exp` and `nbf` within the clock tolerance.
+ * `jku`, `x5u` and other key-locating headers are ignored: keys come from `jwksUrl` only.
  * Throws a TypeError at once for unusable options (see VerifierOptions), never later per request.
  *
  * ```ts

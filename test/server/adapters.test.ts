@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
@@ -14,7 +13,7 @@ import { Hono } from 'hono';
 import { authenticateRequest, authMiddleware, createVerifier } from '../../src/server/index.js';
 import type { Identity, Rejection, Verifier } from '../../src/server/index.js';
 import { now, signWithServerKey } from './bad-tokens.js';
-import { closedPort, LIMIT, startTestServer, userWithToken } from './helpers.js';
+import { closedPort, LIMIT, listenOnLoopback, startTestServer, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 // How an Express app types req.auth (the README's example): the middleware sets it, typed here once.
@@ -25,17 +24,6 @@ declare global {
       auth?: Identity;
     }
   }
-}
-
-async function listening(server: Server): Promise<{ url: string; close(): Promise<void> }> {
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close() {
-      server.closeAllConnections();
-      return new Promise(resolve => server.close(() => resolve()));
-    },
-  };
 }
 
 /** Three apps answering POST /chat with the caller's identity, each behind one adapter. */
@@ -105,7 +93,7 @@ describe('the adapters in real servers', LIMIT, () => {
     test(`${label}: the user on req.auth / identity; each refusal its status, code and challenge; the reason logged with the path`, async () => {
       const rejections: Rejection[] = [];
       const verifier = createVerifier({ authUrl: `${auth.url}/api/auth`, onRejected: rejection => void rejections.push(rejection) });
-      const server = await listening(serve(verifier));
+      const server = await listenOnLoopback(serve(verifier));
       try {
         for (let i = 0; i < 2; i++) {
           const response = await post(server.url, `Bearer ${user.token}`);
@@ -136,7 +124,7 @@ describe('the adapters in real servers', LIMIT, () => {
     });
 
     test(`${label}: a JWKS that cannot be fetched answers 503 jwks_unavailable`, async () => {
-      const server = await listening(serve(createVerifier({ jwksUrl: unreachableJwks, issuer: auth.url, audience: auth.url })));
+      const server = await listenOnLoopback(serve(createVerifier({ jwksUrl: unreachableJwks, issuer: auth.url, audience: auth.url })));
       try {
         await expectRefusal(await post(server.url, `Bearer ${user.token}`), 503, 'jwks_unavailable', 'JWKS down');
       } finally {

@@ -4,7 +4,8 @@
 // chat backend verifying another server's tokens (JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, the log).
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
-import { badTokens, serverJwks, signWithServerKey, now } from './bad-tokens.js';
+import { badTokens, matrixServers, now, serverJwks, signWithServerKey } from './bad-tokens.js';
+import type { MatrixServers } from './bad-tokens.js';
 import { address, chatkit, closedPort, decodePart, getToken, LIMIT, signUp, startTestServer, userWithToken } from './helpers.js';
 import type { Target, TestServer } from './helpers.js';
 
@@ -32,19 +33,14 @@ async function expect401(response: Response, code: string, what: string): Promis
 }
 
 describe('the 401 matrix', LIMIT, () => {
+  let matrix: MatrixServers;
   let server: TestServer;
-  let other: TestServer;
-  let user: Awaited<ReturnType<typeof userWithToken>>;
+  let user: MatrixServers['user'];
   before(async () => {
-    server = await startTestServer();
-    // another Better Auth instance claiming the same issuer and audience, with its own keys
-    other = await startTestServer({ env: { PUBLIC_URL: server.url } });
-    user = await userWithToken(server, 'Grace');
+    matrix = await matrixServers();
+    ({ server, user } = matrix);
   });
-  after(async () => {
-    await server.stop();
-    await other.stop();
-  });
+  after(() => matrix.stop());
 
   test('a valid token passes (scheme case-insensitive); its claims are sub, name, iat, exp, iss, aud only', async () => {
     assert.equal((await post(server, `Bearer ${user.token}`)).status, 200);
@@ -69,7 +65,7 @@ describe('the 401 matrix', LIMIT, () => {
   });
 
   test('malformed and forged tokens: 401 invalid_token; expired: 401 token_expired (the cases of bad-tokens.ts)', async () => {
-    for (const { label, token, code } of await badTokens(server, other, user)) await expect401(await post(server, `Bearer ${token}`), code, label);
+    for (const { label, token, code } of await badTokens(matrix)) await expect401(await post(server, `Bearer ${token}`), code, label);
   });
 
   test('expired within the 5 s clock tolerance: accepted', async () => {

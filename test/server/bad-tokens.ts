@@ -5,7 +5,7 @@
 import { SignJWT, exportSPKI, generateKeyPair, importJWK } from 'jose';
 import type { JWK } from 'jose';
 import type { RejectionReason } from '../../src/server/index.js';
-import { address, decodePart, encodePart, getToken, signUp } from './helpers.js';
+import { address, decodePart, encodePart, getToken, signUp, startTestServer, userWithToken } from './helpers.js';
 import type { Target, TestServer } from './helpers.js';
 
 export interface BadToken {
@@ -17,6 +17,30 @@ export interface BadToken {
 
 export const now = () => Math.floor(Date.now() / 1000);
 
+export interface MatrixServers {
+  server: TestServer;
+  /** Another Better Auth instance claiming the same issuer and audience, with its own keys. */
+  other: TestServer;
+  /** Grace, signed up on `server`, with a token. */
+  user: Awaited<ReturnType<typeof userWithToken>>;
+  stop(): Promise<void>;
+}
+
+/** What badTokens needs: a demo server, a second Better Auth instance posing as it, a user with a token. */
+export async function matrixServers(): Promise<MatrixServers> {
+  const server = await startTestServer();
+  const other = await startTestServer({ env: { PUBLIC_URL: server.url } });
+  return {
+    server,
+    other,
+    user: await userWithToken(server, 'Grace'),
+    async stop() {
+      await server.stop();
+      await other.stop();
+    },
+  };
+}
+
 /** A token signed with the server's real signing key, with whatever claims the test wants. */
 export async function signWithServerKey(server: TestServer, payload: Record<string, unknown>): Promise<string> {
   const { token } = await server.app.auth.auth.api.signJWT({ body: { payload } });
@@ -27,11 +51,8 @@ export async function serverJwks(server: Target): Promise<JWK[]> {
   return ((await (await fetch(`${address(server)}/api/auth/jwks`)).json()) as { keys: JWK[] }).keys;
 }
 
-/**
- * `server`'s bad tokens for `user`. `other`: another Better Auth instance claiming the same issuer
- * and audience (PUBLIC_URL = server.url), with keys of its own.
- */
-export async function badTokens(server: TestServer, other: TestServer, user: { userId: string; token: string }): Promise<BadToken[]> {
+/** `server`'s bad tokens for `user`. */
+export async function badTokens({ server, other, user }: MatrixServers): Promise<BadToken[]> {
   const [jwk] = await serverJwks(server);
   if (!jwk?.kid) throw new Error('the server publishes no key with a kid');
   const claims = { sub: user.userId, name: 'Grace', iat: now(), exp: now() + 600, iss: server.url, aud: server.url };

@@ -2,7 +2,7 @@
 // database, real accounts and tokens, and readers for its JSON and event-stream answers.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,8 +158,12 @@ export function replyText(events: readonly StreamEvent[]): string {
 }
 
 /** A plain HTTP server of the test's own on 127.0.0.1 (an ephemeral port): a stub JWKS, a jku target. */
-export async function listen(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer(handler);
+export function listen(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  return listenOnLoopback(createServer(handler));
+}
+
+/** `server` listening on 127.0.0.1, an ephemeral port; close() ends its connections too. */
+export async function listenOnLoopback(server: Server): Promise<{ url: string; close(): Promise<void> }> {
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { badTokens } from './bad-tokens.js';
-import { backendExamples, closedPort, LIMIT, startTestServer, userWithToken } from './helpers.js';
+import { badTokens, matrixServers } from './bad-tokens.js';
+import type { MatrixServers } from './bad-tokens.js';
+import { backendExamples, closedPort, LIMIT, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 const INSTALL_HINT =
@@ -51,9 +52,9 @@ interface Answer {
 describe("the README's Python example (PyJWT's PyJWKClient)", LIMIT, () => {
   const python = findPython();
   let dir: string;
+  let matrix: MatrixServers;
   let server: TestServer;
-  let other: TestServer;
-  let user: Awaited<ReturnType<typeof userWithToken>>;
+  let user: MatrixServers['user'];
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-python-'));
@@ -61,13 +62,11 @@ describe("the README's Python example (PyJWT's PyJWKClient)", LIMIT, () => {
     assert.ok(example, 'README.md shows a Python block defining authenticate()');
     writeFileSync(join(dir, 'auth.py'), example);
     writeFileSync(join(dir, 'driver.py'), DRIVER);
-    server = await startTestServer();
-    other = await startTestServer({ env: { PUBLIC_URL: server.url } });
-    user = await userWithToken(server, 'Grace');
+    matrix = await matrixServers();
+    ({ server, user } = matrix);
   });
   after(async () => {
-    await server?.stop();
-    await other?.stop();
+    await matrix?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -89,7 +88,7 @@ describe("the README's Python example (PyJWT's PyJWKClient)", LIMIT, () => {
   }
 
   test('a real token: its claims; no header or another scheme: 401 missing_token; every bad token: the JavaScript verifier’s code', async () => {
-    const cases = await badTokens(server, other, user);
+    const cases = await badTokens(matrix);
     const headers = [`Bearer ${user.token}`, null, 'Basic dXNlcjpwYXNz', `Bearer ${user.token} x`, ...cases.map(({ token }) => `Bearer ${token}`)];
     const { answers, log } = await run(headers, { AUTH_URL: `${server.url}/api/auth` });
     assert.deepEqual(answers[0], { sub: user.userId, name: 'Grace' });
@@ -112,7 +111,7 @@ describe("the README's Python example (PyJWT's PyJWKClient)", LIMIT, () => {
   });
 
   test('unknown kids: one JWKS reload, then none within the interval', async () => {
-    const foreign = await userWithToken(other);
+    const foreign = await userWithToken(matrix.other);
     const servedBefore = server.stats.jwksServed;
     const { answers } = await run([`Bearer ${user.token}`, `Bearer ${foreign.token}`, `Bearer ${foreign.token}`, `Bearer ${user.token}`], {
       AUTH_URL: `${server.url}/api/auth`,

@@ -8,8 +8,9 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { JWK } from 'jose';
 import { createVerifier } from '../../src/server/index.js';
 import type { AuthResult, Rejection, Verifier, VerifierOptions } from '../../src/server/index.js';
-import { badTokens, now, serverJwks } from './bad-tokens.js';
-import { closedPort, decodePart, LIMIT, listen, startTestServer, userWithToken } from './helpers.js';
+import { badTokens, matrixServers, now, serverJwks } from './bad-tokens.js';
+import type { MatrixServers } from './bad-tokens.js';
+import { closedPort, decodePart, LIMIT, listen } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 /** A verifier that records what it reports to onRejected. */
@@ -96,19 +97,14 @@ describe('createVerifier: defaults from the auth server’s URL', LIMIT, () => {
 });
 
 describe('the auth matrix, against a real Better Auth server’s JWKS over HTTP', LIMIT, () => {
+  let matrix: MatrixServers;
   let server: TestServer;
-  let other: TestServer;
-  let user: Awaited<ReturnType<typeof userWithToken>>;
+  let user: MatrixServers['user'];
   before(async () => {
-    server = await startTestServer();
-    // another Better Auth instance claiming the same issuer and audience, with its own keys
-    other = await startTestServer({ env: { PUBLIC_URL: server.url } });
-    user = await userWithToken(server, 'Grace');
+    matrix = await matrixServers();
+    ({ server, user } = matrix);
   });
-  after(async () => {
-    await server.stop();
-    await other.stop();
-  });
+  after(() => matrix.stop());
 
   test('a real token: its identity, verified once, then answered from the cache without a promise', async () => {
     const { verifier, rejections } = recordingVerifier({ authUrl: `${server.url}/api/auth` });
@@ -144,7 +140,7 @@ describe('the auth matrix, against a real Better Auth server’s JWKS over HTTP'
 
   test('every bad token: 401 with its code, WWW-Authenticate invalid_token, its reason reported, never the token', async () => {
     const { verifier, rejections } = recordingVerifier({ authUrl: `${server.url}/api/auth` });
-    const cases = await badTokens(server, other, user);
+    const cases = await badTokens(matrix);
     for (const { label, token, code, reason } of cases) {
       const before = rejections.length;
       const result = await verifier.authenticate(`Bearer ${token}`, { method: 'POST', path: '/chatkit' });
