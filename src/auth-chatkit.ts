@@ -5,6 +5,7 @@ import { forwardChatKitEvents } from './chatkit-events.js';
 import { chatKitOptions } from './chatkit-options.js';
 import { loadChatKit } from './chatkit-runtime.js';
 import { parseConfig, type ChatConfig } from './config.js';
+import { bearerCredential, signInAcrossSites, signOutOf } from './embed-session.js';
 import { AuthChatKitError, type AuthChatKitErrorCode } from './errors.js';
 import type { TokenProvider } from './token-fetchers.js';
 import type { TokenSnapshot, TokenSource } from './token-source.js';
@@ -67,6 +68,8 @@ export class AuthChatKit extends LitElement {
     greeting: {},
     locale: {},
     refreshLeeway: { attribute: 'refresh-leeway' },
+    signInMode: { attribute: 'sign-in-mode' },
+    credentialStorage: { attribute: 'credential-storage' },
     tokenProvider: { attribute: false },
     chatkitOptions: { attribute: false },
   };
@@ -96,6 +99,10 @@ export class AuthChatKit extends LitElement {
   declare locale: string | undefined;
   /** Refresh at least this many seconds before the token expires (default 60). */
   declare refreshLeeway: string | undefined;
+  /** `auto` (default: the popup when auth-url is on another site), `cookie` or `popup`. */
+  declare signInMode: string | undefined;
+  /** Where the any-site sign-in keeps a bearer credential if partitioned cookies are refused: `memory` (default), `session`, `local`. */
+  declare credentialStorage: string | undefined;
   /** Gets the JWT some other way: an async function resolving a JWT, or null when signed out. */
   declare tokenProvider: TokenProvider | undefined;
   /** Any other ChatKit options; `api` is ours. */
@@ -118,6 +125,8 @@ export class AuthChatKit extends LitElement {
   #mount: AbortController | undefined;
   /** What the mounted ChatKit's options were built from. */
   #applied: { key: string; extra: Partial<ChatKitOptions> | undefined; apiUrl: string } | undefined;
+  /** Why the last any-site sign-in failed (a blocked popup...), shown in the signed-out panel. */
+  #signInError: string | undefined;
   /** The message of the last error reported, so a backoff repeating it stays quiet. */
   #lastError: string | undefined;
   /** A state event waiting for the render that shows its state. */
@@ -131,6 +140,19 @@ export class AuthChatKit extends LitElement {
   /** The mounted `<openai-chatkit>` (for `sendUserMessage`, `focusComposer`, ...), or null. */
   get chatkit(): OpenAIChatKit | null {
     return this.#chatkit ?? null;
+  }
+
+  /**
+   * Ends the session the widget uses (the any-site sign-in's own session, or Better Auth's) and
+   * signs it out here and in the page's other tabs. Rejects if the auth server could not be told.
+   */
+  async signOut(): Promise<void> {
+    const config = this.#config;
+    try {
+      if (config?.authUrl) await signOutOf(config.authUrl, config.popup, this.#credential(config));
+    } finally {
+      this.#source?.signOut();
+    }
   }
 
   /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */
@@ -172,7 +194,7 @@ export class AuthChatKit extends LitElement {
   #configure(): void {
     if (!this.isConnected) return;
     try {
-      this.#config = parseConfig(this, { href: document.baseURI, hostname: location.hostname });
+      this.#config = parseConfig(this, { href: document.baseURI, origin: location.origin });
       this.#configError = undefined;
     } catch (error) {
       this.#config = undefined;
@@ -186,7 +208,7 @@ export class AuthChatKit extends LitElement {
     // The script first: its download then overlaps with the token source's start.
     if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
-    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs));
+    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, config.authUrl ? this.#credential(config) : undefined));
     if (this.#applied && this.#applied.apiUrl !== config.apiUrl) this.#unmount();
     this.#sync();
   }
@@ -210,6 +232,24 @@ export class AuthChatKit extends LitElement {
     }
     if (snapshot.error && (snapshot.state === 'error' || snapshot.state === 'retrying')) this.#report(snapshot.error);
     this.#sync();
+  }
+
+  #credential({ authUrl, credentialStorage }: ChatConfig) {
+    return bearerCredential(authUrl!, credentialStorage);
+  }
+
+  /** The any-site sign-in: opens the popup now, in the click. A closed popup is no error. */
+  #signIn(config: ChatConfig): void {
+    this.#signInError = undefined;
+    signInAcrossSites(config.authUrl!, this.#credential(config)).then(
+      () => this.refresh(),
+      (error: AuthChatKitError) => {
+        if (error.code === 'popup-closed') return;
+        this.#signInError = error.message;
+        this.#report(error);
+        this.requestUpdate();
+      },
+    );
   }
 
   #loadRuntime(src: string): void {
@@ -312,8 +352,11 @@ export class AuthChatKit extends LitElement {
       return html`<slot name="error"><p role="alert">${message}</p>${retryButton(this)}</slot>`;
     }
     if (state === 'signed-out') {
-      const loginUrl = this.#config?.loginUrl;
-      return html`<slot name="signed-out"><p>Sign in to chat.</p>${loginUrl && html`<a part="sign-in" href=${loginUrl}>Sign in</a>`}</slot>`;
+      const config = this.#config!;
+      const action = config.popup
+        ? html`<button part="sign-in" @click=${() => this.#signIn(config)}>Sign in</button>`
+        : config.loginUrl && html`<a part="sign-in" href=${config.loginUrl}>Sign in</a>`;
+      return html`<slot name="signed-out"><p>Sign in to chat.</p>${action}${this.#signInError && html`<p role="alert">${this.#signInError}</p>`}</slot>`;
     }
     if (state === 'retrying') return html`<slot name="loading"><p>${retryingText}</p>${retryButton(this)}</slot>`;
     return html`<slot name="loading"><p>Loading chat…</p></slot>`;

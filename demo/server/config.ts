@@ -41,6 +41,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** Pause between the offline responder's text deltas. */
   offlineDelayMs: number;
+  /** Seconds an any-site hand-off code stays redeemable. */
+  embedCodeExpiresIn: number;
   /** Replaces the responder chosen from OPENAI_API_KEY (tests inject failing or slow ones). */
   responder?: Responder;
 }
@@ -139,6 +141,7 @@ export function loadConfig(env: Env): ServerConfig {
     clockToleranceSec: 5,
     maxBodyBytes: 1024 * 1024,
     offlineDelayMs: 40,
+    embedCodeExpiresIn: 60,
   };
 }
 
