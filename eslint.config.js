@@ -31,11 +31,14 @@ export default tseslint.config(
     files: ['src/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['./server', './server/*'], message: 'src/server is server-only.' }] }] },
   },
-  {
-    files: ['src/server/**/*.ts'],
-    languageOptions: { globals: globals.node },
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/server imports nothing from the browser side.' }] }] },
-  },
+  { files: ['src/server/**/*.ts'], languageOptions: { globals: globals.node } },
+  ...[
+    ['src/server/*.ts', '../*'],
+    ['src/server/*/*.ts', '../../*'],
+  ].map(([files, outside]) => ({
+    files: [files],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: [outside], message: 'src/server imports nothing from the browser side.' }] }] },
+  })),
   {
     files: ['scripts/**', 'bench/**', 'demo/server/**', 'test/server/**', 'test/e2e/**', '*.config.*'],
     languageOptions: { globals: globals.node },

@@ -20,10 +20,6 @@ export default {
     }),
   ],
   filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),
-  // nanostores (inside better-auth/client) reads process.env.NODE_ENV; browsers have no `process`.
-  testRunnerHtml: testFramework => `<!doctype html><html><head>
-    <script>window.process = { env: { NODE_ENV: 'development' } };</script>
-  </head><body><script type="module" src="${testFramework}"></script></body></html>`,
   testFramework: { config: { timeout: 10000 } },
   reporters: [defaultReporter(), summaryReporter()],
 };

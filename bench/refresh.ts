@@ -131,7 +131,7 @@ async function simulate(spec: ScenarioSpec, seed: number): Promise<ScenarioResul
     // whether this tab has had a token yet (its own or adopted from another tab)
     let hasToken = false;
     // GET /api/auth/token: out to the server (which never sleeps), minted on its clock, back to the tab.
-    const fetchToken = (signal: AbortSignal) =>
+    const fetchToken = ({ signal }: { signal: AbortSignal }) =>
       new Promise<string>((resolve, reject) => {
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
         const first = !hasToken;

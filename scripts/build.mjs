@@ -14,17 +14,36 @@ import { build } from 'vite';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const production = { 'process.env.NODE_ENV': '"production"' };
 
+/**
+ * Runs `work` with NODE_ENV=production, restored after. Vite picks package export conditions
+ * (lit's `development` build among them) from the caller's NODE_ENV: the shipped files must be the
+ * same whatever the shell has.
+ */
+async function asProduction(work) {
+  const callers = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    return await work();
+  } finally {
+    if (callers === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = callers;
+  }
+}
+
 // The browser bundles the demo and the end-to-end tests need (no type declarations, no manifest).
-export async function buildBundles({ quiet = false } = {}) {
-  const logLevel = quiet ? 'warn' : 'info';
-  await build({ root, configFile: `${root}vite.config.ts`, logLevel });
+export function buildBundles({ quiet = false, outDir = 'dist' } = {}) {
+  return asProduction(() => buildAll(quiet ? 'warn' : 'info', outDir));
+}
+
+async function buildAll(logLevel, outDir) {
+  await build({ root, configFile: `${root}vite.config.ts`, logLevel, build: { outDir } });
   await build({
     root,
     configFile: false,
     logLevel,
     define: production,
     build: {
-      outDir: 'dist',
+      outDir,
       emptyOutDir: false,
       target: 'es2022',
       lib: { entry: 'demo/stand-in/chatkit-stand-in.ts', formats: ['iife'], name: 'chatKitStandIn', fileName: () => 'chatkit-stand-in.js' },
@@ -37,7 +56,7 @@ export async function buildBundles({ quiet = false } = {}) {
     logLevel,
     define: production,
     build: {
-      outDir: 'dist/demo',
+      outDir: `${outDir}/demo`,
       emptyOutDir: true,
       target: 'es2022',
       lib: { entry: 'demo/page/demo.ts', formats: ['es'], fileName: () => 'demo.js' },
@@ -70,6 +89,9 @@ export function buildLibraries() {
 }
 
 async function main() {
+  // `--bundles-only <dir>`: the browser bundles alone, into <dir> (the build test compares them).
+  const only = process.argv.indexOf('--bundles-only');
+  if (only !== -1) return buildBundles({ quiet: true, outDir: process.argv[only + 1] });
   await buildBundles();
   buildLibraries();
   execFileSync(bin('cem'), ['analyze'], { cwd: root, stdio: 'inherit' });

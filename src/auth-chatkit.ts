@@ -5,6 +5,7 @@ import { forwardChatKitEvents } from './chatkit-events.js';
 import { chatKitOptions } from './chatkit-options.js';
 import { loadChatKit } from './chatkit-runtime.js';
 import { parseConfig, type ChatConfig } from './config.js';
+import { bearerCredential, signInAcrossSites, signOutOf } from './embed-session.js';
 import { AuthChatKitError, type AuthChatKitErrorCode } from './errors.js';
 import type { TokenProvider } from './token-fetchers.js';
 import type { TokenSnapshot, TokenSource } from './token-source.js';
@@ -67,6 +68,8 @@ export class AuthChatKit extends LitElement {
     greeting: {},
     locale: {},
     refreshLeeway: { attribute: 'refresh-leeway' },
+    signInMode: { attribute: 'sign-in-mode' },
+    credentialStorage: { attribute: 'credential-storage' },
     tokenProvider: { attribute: false },
     chatkitOptions: { attribute: false },
   };
@@ -96,6 +99,10 @@ export class AuthChatKit extends LitElement {
   declare locale: string | undefined;
   /** Refresh at least this many seconds before the token expires (default 60). */
   declare refreshLeeway: string | undefined;
+  /** `auto` (default: the popup when auth-url is on another site), `cookie` or `popup`. */
+  declare signInMode: string | undefined;
+  /** Where the any-site sign-in keeps a bearer credential if partitioned cookies are refused: `memory` (default), `session`, `local`. */
+  declare credentialStorage: string | undefined;
   /** Gets the JWT some other way: an async function resolving a JWT, or null when signed out. */
   declare tokenProvider: TokenProvider | undefined;
   /** Any other ChatKit options; `api` is ours. */
@@ -113,9 +120,13 @@ export class AuthChatKit extends LitElement {
   #runtimeSrc: string | undefined;
   #runtimeError: AuthChatKitError | undefined;
   #chatkit: OpenAIChatKit | undefined;
+  /** The thread ChatKit last showed (null: a new chat), once it said. */
+  #threadId: string | null | undefined;
   #mount: AbortController | undefined;
   /** What the mounted ChatKit's options were built from. */
   #applied: { key: string; extra: Partial<ChatKitOptions> | undefined; apiUrl: string } | undefined;
+  /** Why the last any-site sign-in failed (a blocked popup...), shown in the signed-out panel. */
+  #signInError: string | undefined;
   /** The message of the last error reported, so a backoff repeating it stays quiet. */
   #lastError: string | undefined;
   /** A state event waiting for the render that shows its state. */
@@ -131,6 +142,19 @@ export class AuthChatKit extends LitElement {
     return this.#chatkit ?? null;
   }
 
+  /**
+   * Ends the session the widget uses (the any-site sign-in's own session, or Better Auth's) and
+   * signs it out here and in the page's other tabs. Rejects if the auth server could not be told.
+   */
+  async signOut(): Promise<void> {
+    const config = this.#config;
+    try {
+      if (config?.authUrl) await signOutOf(config.authUrl, config.popup, this.#credential(config));
+    } finally {
+      this.#source?.signOut();
+    }
+  }
+
   /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */
   async refresh(): Promise<void> {
     if (this.#runtimeError) this.#runtimeSrc = undefined;
@@ -144,6 +168,9 @@ export class AuthChatKit extends LitElement {
     this.setAttribute('state', this.#state);
     this.requestUpdate(); // on a reconnect, #configure subscribes again
   }
+
+  /** An atomic move (`moveBefore()`) keeps everything as it is: ChatKit, its thread, the token. */
+  connectedMoveCallback(): void {}
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -167,7 +194,7 @@ export class AuthChatKit extends LitElement {
   #configure(): void {
     if (!this.isConnected) return;
     try {
-      this.#config = parseConfig(this, location);
+      this.#config = parseConfig(this, { href: document.baseURI, origin: location.origin });
       this.#configError = undefined;
     } catch (error) {
       this.#config = undefined;
@@ -181,7 +208,7 @@ export class AuthChatKit extends LitElement {
     // The script first: its download then overlaps with the token source's start.
     if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
-    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs));
+    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, config.authUrl ? this.#credential(config) : undefined));
     if (this.#applied && this.#applied.apiUrl !== config.apiUrl) this.#unmount();
     this.#sync();
   }
@@ -205,6 +232,24 @@ export class AuthChatKit extends LitElement {
     }
     if (snapshot.error && (snapshot.state === 'error' || snapshot.state === 'retrying')) this.#report(snapshot.error);
     this.#sync();
+  }
+
+  #credential({ authUrl, credentialStorage }: ChatConfig) {
+    return bearerCredential(authUrl!, credentialStorage);
+  }
+
+  /** The any-site sign-in: opens the popup now, in the click. A closed popup is no error. */
+  #signIn(config: ChatConfig): void {
+    this.#signInError = undefined;
+    signInAcrossSites(config.authUrl!, this.#credential(config)).then(
+      () => this.refresh(),
+      (error: AuthChatKitError) => {
+        if (error.code === 'popup-closed') return;
+        this.#signInError = error.message;
+        this.#report(error);
+        this.requestUpdate();
+      },
+    );
   }
 
   #loadRuntime(src: string): void {
@@ -248,6 +293,8 @@ export class AuthChatKit extends LitElement {
       const chatkit = document.createElement('openai-chatkit');
       this.#mount = new AbortController();
       forwardChatKitEvents(chatkit, this, this.#mount.signal);
+      // Remembered so a remount (after a plain remove and append) reopens the thread shown.
+      chatkit.addEventListener('chatkit.thread.change', event => (this.#threadId = event.detail.threadId), { signal: this.#mount.signal });
       this.#chatkit = chatkit;
     }
     const key = JSON.stringify(config);
@@ -257,7 +304,7 @@ export class AuthChatKit extends LitElement {
       apiUrl: config.apiUrl,
       onRejected: () => this.#report(new AuthChatKitError('chat-unauthorized', 'The chat backend refused the token.')),
     });
-    this.#chatkit.setOptions(chatKitOptions(config, extra, fetch));
+    this.#chatkit.setOptions(chatKitOptions(config, extra, fetch, this.#threadId));
     this.#applied = { key, extra, apiUrl: config.apiUrl };
   }
 
@@ -302,13 +349,17 @@ export class AuthChatKit extends LitElement {
   #renderPanel(state: AuthChatKitState) {
     if (state === 'error') {
       const message = (this.#configError ?? this.#runtimeError ?? this.#snapshot.error)?.message;
-      return html`<slot name="error"><p role="alert">${message}</p><button part="retry" @click=${() => this.refresh()}>Try again</button></slot>`;
+      return html`<slot name="error"><p role="alert">${message}</p>${retryButton(this)}</slot>`;
     }
     if (state === 'signed-out') {
-      const loginUrl = this.#config?.loginUrl;
-      return html`<slot name="signed-out"><p>Sign in to chat.</p>${loginUrl && html`<a part="sign-in" href=${loginUrl}>Sign in</a>`}</slot>`;
+      const config = this.#config!;
+      const action = config.popup
+        ? html`<button part="sign-in" @click=${() => this.#signIn(config)}>Sign in</button>`
+        : config.loginUrl && html`<a part="sign-in" href=${config.loginUrl}>Sign in</a>`;
+      return html`<slot name="signed-out"><p>Sign in to chat.</p>${action}${this.#signInError && html`<p role="alert">${this.#signInError}</p>`}</slot>`;
     }
-    return html`<slot name="loading"><p>${state === 'retrying' ? retryingText : 'Loading chat…'}</p></slot>`;
+    if (state === 'retrying') return html`<slot name="loading"><p>${retryingText}</p>${retryButton(this)}</slot>`;
+    return html`<slot name="loading"><p>Loading chat…</p></slot>`;
   }
 
   // Styled through the parts: the names the page uses with ::part().
@@ -326,6 +377,7 @@ button{padding:.4rem 1rem;border:1px solid;border-radius:6px;background:none}`;
 }
 
 const retryingText = "Can't reach the sign-in server. Retrying…";
+const retryButton = (element: AuthChatKit) => html`<button part="retry" @click=${() => element.refresh()}>Try again</button>`;
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,4 +1,5 @@
 import { defaultChatKitSrc } from './chatkit-runtime.js';
+import type { CredentialStorage } from './embed-session.js';
 import { AuthChatKitError } from './errors.js';
 
 /** The element's settings as its attributes give them (strings, or absent). */
@@ -13,6 +14,8 @@ export interface RawConfig {
   greeting?: string | null;
   locale?: string | null;
   refreshLeeway?: string | null;
+  signInMode?: string | null;
+  credentialStorage?: string | null;
   tokenProvider?: unknown;
 }
 
@@ -28,61 +31,97 @@ export interface ChatConfig {
   greeting?: string;
   locale?: string;
   leewayMs?: number;
+  /** Sign in through the auth server's hand-off popup (the auth server is on another site). */
+  popup: boolean;
+  credentialStorage: CredentialStorage;
 }
 
 /** ChatKit needs a domain key, but accepts any placeholder on a loopback host. */
 export const localDomainKey = 'domain_pk_localhost';
 
 const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-const urlLike = /^(https?:\/\/|\/|\.\.?\/|[#?])/i;
 
-/** Reads the attributes; throws an AuthChatKitError('config') that says what to fix. */
-export function parseConfig(raw: RawConfig, page: Pick<Location, 'href' | 'hostname'>): ChatConfig {
+/**
+ * Reads the attributes; throws an AuthChatKitError('config') that says what to fix. `page.href` is
+ * the base URLs resolve against, as the platform resolves `src` and `href` (`document.baseURI`);
+ * `page.origin` is the page's own (`location.origin`).
+ */
+export function parseConfig(raw: RawConfig, page: { href: string; origin: string }): ChatConfig {
   const apiUrl = url('api-url', raw.apiUrl, page.href);
   if (!apiUrl) fail('api-url is required: your ChatKit backend URL.');
-  const authUrl = url('auth-url', raw.authUrl, page.href);
+  // Without a trailing slash: the endpoints are {authUrl}/token, {authUrl}/embed, ...
+  const authUrl = url('auth-url', raw.authUrl, page.href)?.replace(/\/+$/, '');
   if (!authUrl && typeof raw.tokenProvider !== 'function') {
     fail('auth-url is required: your Better Auth URL, e.g. /api/auth (or set tokenProvider).');
   }
-  const theme = present(raw.theme);
-  if (theme !== undefined && theme !== 'light' && theme !== 'dark') fail(`theme "${theme}" is not light or dark.`);
+  const theme = oneOf('theme', raw.theme, ['light', 'dark']);
   const leeway = present(raw.refreshLeeway);
   if (leeway !== undefined && !/^\d+(\.\d+)?$/.test(leeway)) {
     fail(`refresh-leeway "${leeway}" is not a number of seconds.`);
   }
-  const domainKey = present(raw.domainKey) ?? (loopbackHost.test(page.hostname) ? localDomainKey : undefined);
+  const mode = oneOf('sign-in-mode', raw.signInMode, ['auto', 'cookie', 'popup']) ?? 'auto';
+  const credentialStorage = oneOf('credential-storage', raw.credentialStorage, ['memory', 'session', 'local']) ?? 'memory';
+  const { hostname } = new URL(page.origin);
+  const domainKey = present(raw.domainKey) ?? (loopbackHost.test(hostname) ? localDomainKey : undefined);
   if (!domainKey) {
-    fail(`domain-key is required on ${page.hostname}: add it to OpenAI's domain allow-list and set its key.`);
+    fail(`domain-key is required on ${hostname}: add it to OpenAI's domain allow-list and set its key.`);
   }
   return {
     authUrl,
     apiUrl,
     domainKey,
-    chatkitSrc: url('chatkit-src', raw.chatkitSrc, page.href) ?? defaultChatKitSrc,
+    chatkitSrc: url('chatkit-src', raw.chatkitSrc, page.href, false) ?? defaultChatKitSrc,
     loginUrl: url('login-url', raw.loginUrl, page.href),
     theme,
     placeholder: present(raw.placeholder),
     greeting: present(raw.greeting),
     locale: present(raw.locale),
     leewayMs: leeway === undefined ? undefined : Number(leeway) * 1000,
+    popup: !!authUrl && (mode === 'popup' || (mode === 'auto' && site(authUrl) !== site(page.origin))),
+    credentialStorage,
   };
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: T[]): T | undefined {
+  const given = present(value);
+  if (given !== undefined && !allowed.includes(given as T)) fail(`${name} "${given}" is not ${allowed.join(', ')}.`);
+  return given as T | undefined;
+}
+
+/**
+ * Scheme and registrable domain, approximated without the public suffix list: the last two labels
+ * (three under a country code's common second level, like co.uk); an IP address or a single label
+ * as it is. Where this guesses wrong (e.g. github.io pages), `sign-in-mode` says what to do.
+ */
+function site(url: string): string {
+  const { protocol, hostname } = new URL(url);
+  const labels = hostname.split('.');
+  if (/^[\d.]+$|^\[/.test(hostname) || labels.length < 3) return protocol + hostname;
+  const countryCode = labels.at(-1)!.length === 2 && /^(ac|co|com|edu|gov|net|or|org|ne|go)$/.test(labels.at(-2)!);
+  return protocol + labels.slice(countryCode ? -3 : -2).join('.');
 }
 
 // Properties may be set from JavaScript to any value (a number, a URL object): read as text.
 const present = (value: unknown) => (value == null ? undefined : `${value}`.trim() || undefined);
 
-/** An absolute http(s) URL, or a path (`/x`, `./x`, `../x`, `#x`, `?x`) resolved against the page. */
-function url(name: string, value: unknown, base: string): string | undefined {
+/**
+ * The absolute URL `value` names, resolved against `base` as `src`/`href` are. `javascript:` never
+ * works; endpoints and links (`httpOnly`) must be http(s), a script may also be `data:` or `blob:`.
+ */
+function url(name: string, value: unknown, base: string, httpOnly = true): string | undefined {
   const given = present(value);
   if (given === undefined) return undefined;
-  if (urlLike.test(given)) {
-    try {
-      return new URL(given, base).href;
-    } catch {
-      // falls through to the error below
-    }
+  let resolved: URL;
+  try {
+    resolved = new URL(given, base);
+  } catch {
+    return fail(`${name} "${given}" is not a URL.`);
   }
-  return fail(`${name} "${given}" is not a URL (https://... or /path).`);
+  const scheme = resolved.protocol;
+  if (scheme === 'javascript:' || (httpOnly && scheme !== 'https:' && scheme !== 'http:')) {
+    fail(`${name} "${given}" cannot be a ${scheme} URL${httpOnly ? ': use http(s)' : ''}.`);
+  }
+  return resolved.href;
 }
 
 function fail(message: string): never {

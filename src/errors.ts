@@ -4,26 +4,32 @@
  * - `network`: the sign-in server could not be reached (or did not answer in time)
  * - `server`: the sign-in server answered with an unexpected status (5xx, 404, ...)
  * - `token-provider`: the host's `tokenProvider` threw
+ * - `token-provider-stale`: the host's `tokenProvider`, told that its last token was refused, returned it again
  * - `unauthorized`: no session (401/403 from the token endpoint): the user is signed out
  * - `bad-response`: the token endpoint answered something that is not `{ "token": "<JWT>" }`
  * - `malformed-token`: the token is not a JWT
  * - `token-without-expiry`: the JWT carries no numeric `exp`
- * - `token-expired`: the JWT was already expired, or too short-lived to use, when it arrived
+ * - `token-expired`: the JWT was already expired when it arrived, or lives too short to be used
  * - `chatkit-load`: the ChatKit script failed to load or to define `<openai-chatkit>` in time
  * - `chat-unauthorized`: the chat backend refused the token, even after a forced refresh
+ * - `popup-blocked`: the browser blocked the sign-in popup (any-site sign-in)
+ * - `popup-closed`: the sign-in popup was closed before it finished (not reported: back to signed-out)
  */
 export type AuthChatKitErrorCode =
   | 'config'
   | 'network'
   | 'server'
   | 'token-provider'
+  | 'token-provider-stale'
   | 'unauthorized'
   | 'bad-response'
   | 'malformed-token'
   | 'token-without-expiry'
   | 'token-expired'
   | 'chatkit-load'
-  | 'chat-unauthorized';
+  | 'chat-unauthorized'
+  | 'popup-blocked'
+  | 'popup-closed';
 
 export class AuthChatKitError extends Error {
   override name = 'AuthChatKitError';

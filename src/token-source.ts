@@ -3,6 +3,7 @@ import { AuthChatKitError, isTransient, type AuthChatKitErrorCode } from './erro
 import {
   backoffDelay,
   defaultPolicy,
+  lockedOutBackoffDelay,
   isUsable,
   maxTimeoutMs,
   requestTimeoutMs,
@@ -34,9 +35,10 @@ export interface TokenSnapshot {
 
 /**
  * Gets a fresh JWT: resolves the token, or `null` when there is no session. Rejects with an
- * AuthChatKitError for anything else; should stop when `signal` aborts.
+ * AuthChatKitError for anything else; should stop when `signal` aborts. `rejected` is the token a
+ * backend just refused, when that is why a new one is wanted.
  */
-export type FetchToken = (signal: AbortSignal) => Promise<string | null>;
+export type FetchToken = (context: { signal: AbortSignal; rejected?: string }) => Promise<string | null>;
 
 /** The time seam: tests pass sinon's fake timers (the default reads the globals at call time). */
 export interface Clock {
@@ -98,6 +100,8 @@ export class TokenSource {
   #dueAt = Number.POSITIVE_INFINITY;
   #failures = 0;
   #lastAttemptAt = Number.NEGATIVE_INFINITY;
+  /** The token a backend refused, while the refresh it asked for runs. */
+  #rejected: string | undefined;
   /** While anyone is subscribed: stops the wake-up and peer listeners. */
   #running: (() => void) | undefined;
 
@@ -134,12 +138,23 @@ export class TokenSource {
     let token = this.#usableToken(rejected);
     // While signed out, a request may look again only at the probe rate: no storm of 401s.
     if (!token && (this.#state !== 'signed-out' || this.#inflight || this.#mayProbe())) {
+      if (rejected) this.#rejected = rejected;
       await this.#refresh();
-      token = this.#usableToken();
+      // The same token may come back from a refresh that worked, never from one that failed.
+      token = this.#usableToken(this.#error ? rejected : undefined);
     }
     if (!token) throw this.#error ?? new AuthChatKitError('token-expired', 'No valid token.');
     this.#checkFreshness();
     return token.value;
+  }
+
+  /** Drops the token after the page signed out, and tells the other tabs. */
+  signOut(): void {
+    this.#request?.abort();
+    this.#inflight = undefined;
+    this.#generation++;
+    this.#signOut();
+    if (this.#running) this.#peers?.announce({ type: 'signed-out' });
   }
 
   /** Gets a new token now (after a sign-in, or on "Try again"), starting any backoff over. */
@@ -196,7 +211,9 @@ export class TokenSource {
         if (generation === this.#generation) this.#apply(outcome);
       })
       .finally(() => {
-        if (generation === this.#generation) this.#inflight = undefined;
+        if (generation !== this.#generation) return;
+        this.#inflight = undefined;
+        this.#rejected = undefined;
       });
     if (this.#state === 'idle' || this.#state === 'error') this.#setState('loading');
     return this.#inflight;
@@ -207,11 +224,13 @@ export class TokenSource {
    * token is adopted on arrival). If that tab goes quiet (closed, stuck), fetches here after all.
    * The waiter is set before the lock is asked for: the answer may arrive first. The first token
    * skips the lock: peers announce refreshes, they do not answer a newcomer, and asking for a lock
-   * costs a round trip to the browser process (10 to 40 ms measured) on the way to ready.
+   * costs a round trip to the browser process (10 to 40 ms measured) on the way to ready. A first
+   * token is still announced, so a sign-in in this tab makes the others ready; a first failure or
+   * sign-out is not (it may be older news than a peer's sign-in).
    */
   async #obtain(): Promise<Outcome> {
-    const peers = this.#running && this.#token && this.#peers;
-    if (!peers) return this.#fetchHere();
+    const peers = this.#running ? this.#peers : undefined;
+    if (!peers || !this.#token) return this.#fetchHere(peers ?? undefined, true);
     const before = this.#token;
     const heard = this.#nextPeerMessage();
     const fetchUnlessAdopted = async () => (this.#token === before ? this.#fetchHere(peers) : settled);
@@ -241,7 +260,7 @@ export class TokenSource {
     });
   }
 
-  async #fetchHere(peers?: TokenPeers): Promise<Outcome> {
+  async #fetchHere(peers?: TokenPeers, tokensOnly = false): Promise<Outcome> {
     const request = new AbortController();
     this.#request = request;
     const timeout = this.#clock.setTimeout(
@@ -252,7 +271,7 @@ export class TokenSource {
     const requestedAt = this.#clock.now();
     let outcome: PeerMessage;
     try {
-      const value = await untilAborted(this.#fetchToken(request.signal), request.signal);
+      const value = await untilAborted(this.#fetchToken({ signal: request.signal, rejected: this.#rejected }), request.signal);
       outcome =
         value === null
           ? { type: 'signed-out' }
@@ -265,7 +284,7 @@ export class TokenSource {
     } finally {
       this.#clock.clearTimeout(timeout);
     }
-    peers?.announce(outcome);
+    if (!tokensOnly || outcome.type === 'token') peers?.announce(outcome);
     return outcome;
   }
 
@@ -275,8 +294,12 @@ export class TokenSource {
     else if (outcome.type === 'failed') {
       const error = new AuthChatKitError(outcome.code as AuthChatKitErrorCode, outcome.message);
       this.#error = error;
-      this.#schedule(this.#clock.now() + backoffDelay(this.#failures++, this.#random));
-      this.#setState(isTransient(error.code) || this.#usableToken() ? 'retrying' : 'error', true);
+      const holding = this.#usableToken();
+      const transient = isTransient(error.code);
+      // Locked out by an outage: short waits, so the user is back soon after the server is.
+      const delay = (transient && !holding ? lockedOutBackoffDelay : backoffDelay)(this.#failures++, this.#random);
+      this.#schedule(this.#clock.now() + delay);
+      this.#setState(transient || holding ? 'retrying' : 'error', true);
     }
   }
 
@@ -307,13 +330,17 @@ export class TokenSource {
   /** Refreshes when due: called by the timer, on wake-ups and whenever a token is handed out. */
   #checkFreshness(reason?: WakeReason): void {
     if (!this.#running || this.#inflight) return;
+    // The host app's Better Auth client says the session changed (another tab signed in or out).
+    if (reason === 'session') return void this.refresh();
     if (this.#state === 'signed-out') {
       // The user may have signed in elsewhere: look again when they come back, at a bounded rate.
       if ((reason === 'visible' || reason === 'focus') && this.#mayProbe()) void this.#refresh();
       return;
     }
+    // Locked out by an outage: any sign of life is worth a try at once.
+    const lockedOut = reason && this.#state === 'retrying' && !this.#usableToken();
     const backOnline = reason === 'online' && this.#state !== 'ready';
-    if (this.#clock.now() >= this.#dueAt || backOnline) void this.#refresh();
+    if (this.#clock.now() >= this.#dueAt || backOnline || lockedOut) void this.#refresh();
     else if (this.#timer === undefined) this.#schedule(this.#dueAt);
   }
 

@@ -12,9 +12,13 @@ export interface RefreshPolicy {
 
 export const defaultPolicy: RefreshPolicy = { refreshRatio: 0.8, leewayMs: 60_000, minValidityMs: 5_000 };
 
-/** Backoff after failures: full jitter over `1 s * 2^attempt`, capped at a minute. */
+/**
+ * Backoff after failures: full jitter over `1 s * 2^attempt`, capped at a minute while a valid token
+ * is still served, at 3 s while an outage locks the user out (nothing usable held).
+ */
 const backoffBaseMs = 1_000;
 const backoffCapMs = 60_000;
+const lockedOutCapMs = 3_000;
 /** While signed out, a wake-up (focus, visible) or a chat request looks again at most this often. */
 export const signedOutProbeMs = 10_000;
 /** A token request that takes longer is abandoned and counts as a network failure. */
@@ -46,6 +50,10 @@ export function timeToken(value: string, requestedAt: number, now: number, polic
   if (typeof exp !== 'number') {
     throw new AuthChatKitError('token-without-expiry', 'The token has no exp claim.');
   }
+  // iat is whole seconds: a lifetime of 2 s or less may be over before it arrives.
+  if (typeof iat === 'number' && exp - iat <= 2) {
+    throw new AuthChatKitError('token-expired', `The token's lifetime (${exp - iat} s) is too short to use.`);
+  }
   const expiresAt =
     typeof iat === 'number' ? requestedAt + (exp - iat) * 1000 - 1000 : exp * 1000;
   const lifetime = expiresAt - requestedAt;
@@ -63,10 +71,14 @@ export const isUsable = (token: TimedToken | undefined, now: number): token is T
   token !== undefined && token.expiresAt - now > token.minValidityMs;
 
 /** Delay before retry number `attempt` (0-based): full jitter, exponential, capped. */
-export function backoffDelay(attempt: number, random: () => number): number {
-  const ceiling = Math.min(backoffCapMs, backoffBaseMs * 2 ** attempt);
+export function backoffDelay(attempt: number, random: () => number, cap = backoffCapMs): number {
+  const ceiling = Math.min(cap, backoffBaseMs * 2 ** attempt);
   return Math.max(100, random() * ceiling);
 }
+
+/** The same while an outage locks the user out: at most 3 s, whatever the draw. */
+export const lockedOutBackoffDelay = (attempt: number, random: () => number): number =>
+  backoffDelay(attempt, random, lockedOutCapMs);
 
 /**
  * A JWT's claims, decoded and NOT verified (verification is the chat backend's job): the checks of

@@ -3,22 +3,11 @@
 // BENCH_BUILD=1. A normal run leaves an existing dist alone: someone else's tests may be reading it.
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildBundles } from '../../scripts/build.mjs';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export const builtFiles = ['dist/auth-chatkit.js', 'dist/chatkit-stand-in.js', 'dist/demo/demo.js'];
-
-interface BuildModule {
-  buildBundles(options?: { quiet?: boolean }): Promise<void>;
-  bundleSize(file?: string): { raw: number; gzip: number; brotli: number };
-  bundleBudget: number;
-}
-
-/** scripts/build.mjs, typed here (it ships no declarations; bench/ may not add files to scripts/). */
-export async function buildModule(): Promise<BuildModule> {
-  const specifier: string = new URL('../../scripts/build.mjs', import.meta.url).href;
-  return (await import(specifier)) as BuildModule;
-}
 
 export const forceBuild = process.env.BENCH_BUILD === '1' || process.argv.includes('--build');
 
@@ -33,16 +22,7 @@ export function ensureBuilt(): Promise<string> {
       return `existing build of ${at}`;
     }
     console.log(forceBuild ? 'building the bundles (--build)...' : `building the bundles (missing: ${missing.join(', ')})...`);
-    // Vite sets NODE_ENV=production in this process while it builds; the servers started afterwards
-    // (they inherit the environment) must run as `npm run demo` does, or Better Auth switches on its
-    // production rate limits (3 sign-ups per 10 s per address) and the load benchmark cannot sign up.
-    const nodeEnv = process.env.NODE_ENV;
-    try {
-      await (await buildModule()).buildBundles({ quiet: true });
-    } finally {
-      if (nodeEnv === undefined) delete process.env.NODE_ENV;
-      else process.env.NODE_ENV = nodeEnv;
-    }
+    await buildBundles({ quiet: true });
     return `built by the benchmark at ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`;
   })();
   return built;

@@ -83,13 +83,15 @@ setInterval(tick, 1000);
 const signedIn = $('#signed-in');
 const signedOut = $('#signed-out');
 
-async function showSession(): Promise<void> {
-  const { data } = await auth.getSession();
+// Following the session atom (rather than asking once) also switches on the client's cross-tab
+// messages: a sign-out here reaches every other tab, this page's widget among them.
+auth.useSession.subscribe(({ data, isPending }) => {
+  if (isPending) return;
   signedIn.hidden = !data;
   signedOut.hidden = !!data;
   $('#who').textContent = data?.user.name ?? '';
   $('#who-email').textContent = data ? `(${data.user.email})` : '';
-}
+});
 
 function say(text: string, isError = false): void {
   message.textContent = text;
@@ -110,7 +112,6 @@ async function act(run: () => Promise<{ error: { message?: string; statusText?: 
     say('The server could not be reached.', true);
     return;
   }
-  await showSession();
   await widget.refresh();
 }
 
@@ -144,4 +145,3 @@ for (const tab of document.querySelectorAll<HTMLButtonElement>('[role=tab]')) {
   });
 }
 
-void showSession();

@@ -11,6 +11,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
+import { EMBED_COOKIE, PROBE_COOKIE } from '../../src/server/better-auth.js';
 import { AUTH_BASE_PATH, createAuth, resolveSecret } from './auth.js';
 import type { AuthService } from './auth.js';
 import { readBodyLimited } from './body.js';
@@ -93,6 +94,15 @@ function ownOrigins(config: ServerConfig, publicUrl: string): string[] {
   return config.publicUrl || !loopback ? [origin] : [origin, `http://localhost:${port}`];
 }
 
+/** Whether a request from another origin carries cookies beyond the any-site sign-in's partitioned two. */
+function carriesThirdPartyCookies(request: Request, publicOrigin: string): boolean {
+  const origin = request.headers.get('Origin');
+  const cookie = request.headers.get('Cookie');
+  if (!origin || !cookie || origin === publicOrigin) return false;
+  const names = cookie.split(';').map(pair => pair.split('=')[0]!.trim());
+  return names.some(name => !name.endsWith(`.${EMBED_COOKIE}`) && !name.endsWith(`.${PROBE_COOKIE}`));
+}
+
 /** Requests Node's HTTP parser refuses (headers over its 16 KB limit, malformed) get JSON too. */
 function answerClientErrors(server: ReturnType<typeof createAdaptorServer>): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -122,6 +132,7 @@ export function createApp(config: ServerConfig): ChatApp {
   const logRequest = config.log ? (line: string) => console.log(line) : () => {};
   const logProblem = config.log ? (line: string) => console.error(line) : () => {};
 
+  const publicOrigin = new URL(publicUrl).origin;
   const cors = createCors([...ownOrigins(config, publicUrl), ...config.allowedOrigins]);
   const database = openDatabase(config.databasePath);
   let auth: AuthService;
@@ -135,6 +146,8 @@ export function createApp(config: ServerConfig): ChatApp {
       audience: config.jwtAudience ?? publicUrl,
       jwtExpiration: config.jwtExpiration,
       trustedOrigins: cors.allowedOrigins,
+      embedOrigins: cors.allowedOrigins.filter(origin => origin !== publicOrigin),
+      embedCodeExpiresIn: config.embedCodeExpiresIn,
       log: config.log,
     });
     store = createStore(database);
@@ -204,6 +217,8 @@ export function createApp(config: ServerConfig): ChatApp {
       request = new Request(request.url, { method: 'POST', headers, body, signal: request.signal });
     }
     const response = await auth.auth.handler(request);
+    // Every auth answer may carry a credential (a JWT, a session, a hand-off code) but the public JWKS
+    if (c.req.path !== `${AUTH_BASE_PATH}/jwks`) response.headers.set('Cache-Control', 'no-store');
     if (response.status === 200) {
       if (c.req.path === `${AUTH_BASE_PATH}/token`) stats.tokensIssued++;
       else if (c.req.path === `${AUTH_BASE_PATH}/jwks`) stats.jwksServed++;
@@ -226,6 +241,13 @@ export function createApp(config: ServerConfig): ChatApp {
   });
   hono.all('/chatkit', () => errorResponse(405, 'method_not_allowed', 'Use POST.', { Allow: 'POST, OPTIONS' }));
 
+  // Where the demo page finds this server when it is opened on another site (http://localhost:PORT)
+  hono.get('/demo-config.js', () =>
+    new Response(`globalThis.authChatkitDemo = ${JSON.stringify({ publicUrl })};\n`, {
+      headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' },
+    }),
+  );
+  hono.use('*', corsFor('static'));
   hono.get('*', async c => (await serveStatic(c.req.path)) ?? errorResponse(404, 'not_found', 'Not found.'));
 
   let closing: Promise<void> | undefined;
@@ -239,6 +261,7 @@ export function createApp(config: ServerConfig): ChatApp {
     responder,
     async fetch(request) {
       const started = performance.now();
+      if (carriesThirdPartyCookies(request, publicOrigin)) stats.crossSiteRequestsWithOtherCookies++;
       let response: Response;
       try {
         await ready;

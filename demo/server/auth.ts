@@ -11,6 +11,7 @@ import { getMigrations } from 'better-auth/db/migration';
 import { jwt } from 'better-auth/plugins';
 import { createJwk } from 'better-auth/plugins/jwt';
 import type { JwtOptions } from 'better-auth/plugins/jwt';
+import { chatkitEmbed } from '../../src/server/better-auth.js';
 import { ConfigError } from './config.js';
 
 export const AUTH_BASE_PATH = '/api/auth';
@@ -27,6 +28,9 @@ export interface AuthSetup {
   /** A validated time span (config.ts): never a number, which Better Auth reads as a timestamp. */
   jwtExpiration: string;
   trustedOrigins: string[];
+  /** Other sites allowed to embed the widget with the popup sign-in (the chatkitEmbed plugin). */
+  embedOrigins: string[];
+  embedCodeExpiresIn: number;
   log: boolean;
 }
 
@@ -49,7 +53,7 @@ export function createAuth(setup: AuthSetup) {
     database: setup.database,
     emailAndPassword: { enabled: true },
     trustedOrigins: setup.trustedOrigins,
-    plugins: [jwt(jwtOptions)],
+    plugins: [jwt(jwtOptions), chatkitEmbed({ allowedOrigins: setup.embedOrigins, codeExpiresIn: setup.embedCodeExpiresIn })],
     telemetry: { enabled: false },
     logger: {
       disabled: !setup.log,

@@ -13,7 +13,7 @@ export interface ServerConfig {
   betterAuthSecret?: string;
   /** PUBLIC_URL: the origin users reach; absent: http://HOST:PORT with the port actually bound. */
   publicUrl?: string;
-  /** JWT_EXPIRATION (default 15m): a time span such as 30s, 15m, 1h, 1d. */
+  /** JWT_EXPIRATION (default 15m): a time span such as 30s, 15m, 1h, 1d; from 5s to 30d. */
   jwtExpiration: string;
   /** ALLOWED_ORIGINS: comma list of origins for CORS and Better Auth's trustedOrigins (own origin added). */
   allowedOrigins: string[];
@@ -48,6 +48,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** Pause between the offline responder's text deltas. */
   offlineDelayMs: number;
+  /** Seconds an any-site hand-off code stays redeemable. */
+  embedCodeExpiresIn: number;
   /** Replaces the responder chosen from OPENAI_API_KEY (tests inject failing or slow ones). */
   responder?: Responder;
 }
@@ -66,6 +68,7 @@ type Env = Record<string, string | undefined>;
 
 const TIME_SPAN = /^(\d+) ?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)$/i;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const MIN_JWT_SECONDS = 5;
 const MAX_JWT_SECONDS = 30 * 86_400;
 
 /** Seconds in a JWT_EXPIRATION-style time span, or undefined when it is not one. */
@@ -109,6 +112,10 @@ export function loadConfig(env: Env): ServerConfig {
       `must be a positive time span like 30s, 15m, 1h or 1d (got "${jwtExpiration}"); Better Auth reads a bare number as an absolute timestamp`,
     );
   }
+  if (jwtSeconds < MIN_JWT_SECONDS) {
+    // iat is whole seconds and the widget keeps a few seconds of margin: shorter tokens arrive unusable
+    throw new ConfigError('JWT_EXPIRATION', `must be at least 5s (got "${jwtExpiration}"): shorter tokens expire before the widget can use them`);
+  }
   if (jwtSeconds > MAX_JWT_SECONDS) {
     throw new ConfigError('JWT_EXPIRATION', `must be at most 30d (got "${jwtExpiration}"): the tokens are refreshed, they need not live long`);
   }
@@ -145,6 +152,7 @@ export function loadConfig(env: Env): ServerConfig {
     clockToleranceSec: 5,
     maxBodyBytes: 1024 * 1024,
     offlineDelayMs: 40,
+    embedCodeExpiresIn: 60,
   };
 }
 

@@ -11,7 +11,7 @@ type Options = ChatKitOptions & { api: CustomApiConfig };
 const styles = `
 :host{display:block;height:100%;font:15px/1.5 system-ui,sans-serif}
 *{box-sizing:border-box}
-.app{display:grid;grid-template-rows:auto 1fr auto;height:100%;color:#1f2328;background:#fff;
+.app{display:grid;grid-template-rows:auto 1fr auto;grid-template-columns:minmax(0,1fr);height:100%;color:#1f2328;background:#fff;
   --muted:#59636e;--line:#d1d9e0;--accent:#0969da;--bubble:#f6f8fa;--mine:#ddf4ff}
 .app.dark{color:#f0f6fc;background:#0d1117;--muted:#9198a1;--line:#3d444d;--accent:#4493f8;--bubble:#151b23;--mine:#0c2d6b}
 header{display:flex;align-items:center;gap:.5rem;padding:.5rem .75rem;border-bottom:1px solid var(--line)}
@@ -21,7 +21,7 @@ button,select,textarea{font:inherit;color:inherit}
 button{border:1px solid var(--line);background:transparent;border-radius:6px;padding:.3rem .7rem;cursor:pointer}
 button:focus-visible,select:focus-visible,textarea:focus-visible{outline:2px solid var(--accent);outline-offset:1px}
 button[disabled]{opacity:.5;cursor:default}
-select{max-width:40%;border:1px solid var(--line);border-radius:6px;background:transparent;padding:.25rem}
+select{min-width:0;max-width:40%;border:1px solid var(--line);border-radius:6px;background:transparent;padding:.25rem}
 .log{list-style:none;margin:0;padding:1rem .75rem;overflow-y:auto;display:flex;flex-direction:column;gap:.6rem}
 .log li{max-width:85%;padding:.5rem .75rem;border-radius:12px;background:var(--bubble);white-space:pre-wrap;overflow-wrap:anywhere}
 .log li.user{align-self:flex-end;background:var(--mine)}
@@ -30,8 +30,9 @@ code{font:13px ui-monospace,monospace;background:var(--line);padding:0 .25rem;bo
 .log li.error{align-self:center;background:none;color:#cf222e;font-size:13px;padding:0}
 .greeting{margin:auto;color:var(--muted);text-align:center;font-size:1.1rem}
 form{display:flex;gap:.5rem;padding:.6rem .75rem;border-top:1px solid var(--line)}
-textarea{flex:1;resize:none;min-height:2.5rem;max-height:8rem;border:1px solid var(--line);border-radius:8px;padding:.45rem .6rem;background:transparent}
+textarea{flex:1;min-width:0;resize:none;min-height:2.5rem;max-height:8rem;border:1px solid var(--line);border-radius:8px;padding:.45rem .6rem;background:transparent}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+@media (max-width:480px){header{flex-wrap:wrap}header .title{flex-basis:calc(100% - 9rem)}select{max-width:none;flex:1 1 60%}}
 `;
 
 class ChatKitStandIn extends HTMLElement {
@@ -141,7 +142,10 @@ class ChatKitStandIn extends HTMLElement {
   }
 
   async #start(): Promise<void> {
-    this.#showGreeting();
+    // Like ChatKit: `initialThread` opens that thread at start, null or absent a new chat.
+    const initial = this.#options?.initialThread;
+    if (initial) await this.setThreadId(initial);
+    else this.#showGreeting();
     await this.#refreshThreads();
     if (!this.#readyFired) {
       this.#readyFired = true;

@@ -71,13 +71,125 @@ describe('<auth-chatkit>', () => {
 
     it('shows signed-out (with a sign-in link to login-url) on 401, and fires the event', async () => {
       network.auth.always(401);
-      const el = await mount({ 'login-url': '/sign-in' });
+      const el = await mount({ 'login-url': '/sign-in', 'sign-in-mode': 'cookie' });
       await waitFor(() => el.state === 'signed-out');
       expect(el.chatkit).to.equal(null);
       const link = el.shadowRoot!.querySelector('a[part=sign-in]') as HTMLAnchorElement;
       expect(link.href).to.equal(new URL('/sign-in', location.href).href);
       expect(eventsOf('auth-chatkit-signed-out')).to.have.length(1);
       expect(eventsOf('auth-chatkit-error')).to.have.length(0);
+    });
+
+    describe('on another site than the auth server', () => {
+      let open: sinon.SinonStub;
+      let popup: { closed: boolean };
+      beforeEach(() => {
+        popup = { closed: false };
+        open = sinon.stub(window, 'open').callsFake(() => popup as unknown as Window);
+      });
+      afterEach(() => open.restore());
+
+      const signInButton = (el: AuthChatKit) => el.shadowRoot!.querySelector('button[part=sign-in]') as HTMLButtonElement | null;
+      const postCode = (nonce: string) =>
+        window.dispatchEvent(new MessageEvent('message', { origin: new URL(network.authUrl).origin, data: { type: 'auth-chatkit:code', nonce, code: 'c0de' } }));
+
+      it('offers a Sign in button that opens the hand-off popup at once, in the click', async () => {
+        network.auth.always(401);
+        const el = await mount({ 'login-url': '/sign-in' });
+        await waitFor(() => el.state === 'signed-out');
+        expect(el.shadowRoot!.querySelector('a[part=sign-in]'), 'the popup, not the same-site link').to.equal(null);
+        signInButton(el)!.click();
+        expect(open.callCount, 'synchronously in the click handler').to.equal(1);
+        const url = new URL(open.firstCall.args[0] as string);
+        expect(`${url.origin}${url.pathname}`).to.equal(`${network.authUrl}/embed`);
+        expect(url.searchParams.get('origin')).to.equal(location.origin);
+      });
+
+      it('a blocked popup: "Allow pop-ups for this site", and auth-chatkit-error popup-blocked', async () => {
+        open.returns(null);
+        network.auth.always(401);
+        const el = await mount();
+        await waitFor(() => el.state === 'signed-out');
+        signInButton(el)!.click();
+        await waitFor(() => eventsOf('auth-chatkit-error').length === 1);
+        expect(eventsOf('auth-chatkit-error')[0]!.detail).to.deep.equal({ code: 'popup-blocked', message: 'Allow pop-ups for this site to sign in.' });
+        await el.updateComplete;
+        expect(el.shadowRoot!.querySelector('[part=status] [role=alert]')!.textContent).to.equal('Allow pop-ups for this site to sign in.');
+        expect(el.state).to.equal('signed-out');
+      });
+
+      it('a popup closed without finishing: back to signed-out, no error', async () => {
+        const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+        try {
+          network.auth.always(401);
+          const el = await mount();
+          await waitFor(() => el.state === 'signed-out');
+          signInButton(el)!.click();
+          popup.closed = true;
+          await clock.tickAsync(600);
+          await el.updateComplete;
+          expect(el.state).to.equal('signed-out');
+          expect(eventsOf('auth-chatkit-error')).to.have.length(0);
+          expect(signInButton(el)).to.not.equal(null);
+        } finally {
+          clock.restore();
+        }
+      });
+
+      it('the code posted by the popup is redeemed; a bearer credential then gets the token: ready', async () => {
+        let redeemed: Request | undefined;
+        network.auth.always(async request => {
+          if (request.url.endsWith('/embed/probe')) return Response.json({ ok: true });
+          if (request.url.endsWith('/embed/redeem')) {
+            redeemed = request.clone();
+            return Response.json({ credential: 'bearer', token: 'signed.credential' });
+          }
+          return request.headers.get('Authorization') === 'Bearer signed.credential'
+            ? Response.json({ token: network.auth.token() })
+            : Response.json({ code: 'UNAUTHORIZED' }, { status: 401 });
+        });
+        const el = await mount({ 'sign-in-mode': 'popup', 'credential-storage': 'memory' });
+        await waitFor(() => el.state === 'signed-out');
+        signInButton(el)!.click();
+        const nonce = new URL(open.firstCall.args[0] as string).searchParams.get('nonce')!;
+        window.postMessage({ type: 'auth-chatkit:code', nonce, code: 'forged' }, '*'); // the page itself: ignored
+        postCode('another-attempt-nonce'); // not this attempt: ignored
+        postCode(nonce); // source is not the popup (a MessageEvent made here has no source): ignored
+        await realTasks();
+        expect(redeemed).to.equal(undefined);
+        // the genuine message: from the auth origin, from the popup
+        const genuine = new MessageEvent('message', { origin: new URL(network.authUrl).origin, data: { type: 'auth-chatkit:code', nonce, code: 'c0de' } });
+        Object.defineProperty(genuine, 'source', { value: popup });
+        window.dispatchEvent(genuine);
+        await ready(el);
+        expect(await redeemed!.json()).to.deep.equal({ code: 'c0de' });
+        expect(sessionStorage.length + localStorage.length, 'memory: nothing stored').to.equal(0);
+        expect(el.outerHTML).to.not.contain('signed.credential');
+
+        const signOuts: Request[] = [];
+        network.auth.always(request => (signOuts.push(request), Response.json({ success: true })));
+        await el.signOut();
+        expect(el.state).to.equal('signed-out');
+        expect(signOuts.map(request => `${request.method} ${request.url} ${request.headers.get('Authorization')}`)).to.deep.equal([
+          `POST ${network.authUrl}/embed/sign-out Bearer signed.credential`,
+        ]);
+        network.auth.always(401);
+        await el.refresh();
+        expect(network.auth.requests.at(-1)!.headers.get('Authorization'), 'the credential is gone').to.equal(null);
+      });
+    });
+
+    it("signOut() on the auth server's own site: Better Auth's sign-out, then signed-out", async () => {
+      const el = await mount({ 'sign-in-mode': 'cookie' });
+      await ready(el);
+      network.auth.always(request => (request.url.endsWith('/sign-out') ? Response.json({ success: true }) : Response.json({}, { status: 401 })));
+      await el.signOut();
+      expect(el.state).to.equal('signed-out');
+      const request = network.auth.requests.find(candidate => candidate.url.endsWith('/sign-out'))!;
+      expect(request.method).to.equal('POST');
+      expect(request.credentials).to.equal('include');
+      expect(request.headers.get('Content-Type')).to.equal('application/json');
+      expect(el.chatkit).to.equal(null);
     });
 
     it('goes ready -> signed-out -> ready through refresh() (the page signed out, then in)', async () => {
@@ -126,6 +238,65 @@ describe('<auth-chatkit>', () => {
       await waitFor(() => el.state === 'retrying');
       expect(el.chatkit).to.equal(null);
       expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.contain('Retrying');
+    });
+
+    it('offers "Try again" while retrying with no token; a click tries at once', async () => {
+      network.auth.always(503);
+      const el = await mount();
+      await waitFor(() => el.state === 'retrying');
+      const button = el.shadowRoot!.querySelector('[part=status] button[part=retry]') as HTMLButtonElement;
+      expect(button.textContent).to.equal('Try again');
+      network.auth.always('token');
+      const before = network.auth.requests.length;
+      button.click();
+      await ready(el);
+      expect(network.auth.requests.length).to.equal(before + 1);
+    });
+
+    it('says a token lives too short to use rather than that it expired', async () => {
+      network.auth.lifetimeSeconds = 1;
+      const el = await mount();
+      await waitFor(() => el.state === 'error');
+      expect(el.shadowRoot!.querySelector('[role=alert]')!.textContent).to.equal("The token's lifetime (1 s) is too short to use.");
+      expect(eventsOf('auth-chatkit-error')[0]?.detail.code).to.equal('token-expired');
+    });
+
+    it('an atomic move (moveBefore) keeps ChatKit, its options and the token: nothing restarts', async () => {
+      const el = await mount();
+      await ready(el);
+      const chat = chatkitOf(el);
+      const target = document.createElement('div');
+      document.body.append(target);
+      try {
+        // Chromium 133+; TypeScript 5.9's DOM types do not have it yet
+        (target as unknown as { moveBefore(node: Node, child: Node | null): void }).moveBefore(el, null);
+        await el.updateComplete;
+        await realTasks();
+        expect(el.parentElement).to.equal(target);
+        expect(el.state).to.equal('ready');
+        expect(el.chatkit).to.equal(chat);
+        expect(chat.optionsHistory).to.have.length(1);
+        expect(network.auth.requests).to.have.length(1);
+        expect(eventsOf('auth-chatkit-ready')).to.have.length(1);
+      } finally {
+        target.remove();
+      }
+    });
+
+    it('after a plain remove and append, ChatKit reopens the thread that was shown', async () => {
+      const el = await mount();
+      await ready(el);
+      chatkitOf(el).emit('chatkit.thread.change', { threadId: 'thr_shown' });
+      const parent = el.parentElement!;
+      el.remove();
+      parent.append(el);
+      await ready(el);
+      expect(chatkitOf(el).options.initialThread).to.equal('thr_shown');
+      chatkitOf(el).emit('chatkit.thread.change', { threadId: null }); // a new chat
+      el.remove();
+      parent.append(el);
+      await ready(el);
+      expect(chatkitOf(el).options.initialThread).to.equal(null);
     });
 
     it('shows an error with "Try again" for an unusable token answer, and recovers on click', async () => {
@@ -203,6 +374,25 @@ describe('<auth-chatkit>', () => {
       expect(network.bearers[0]).to.match(/^Bearer ey/);
     });
 
+    it('calls a tokenProvider with a context, rejected after a 401, and reports one that returns the refused token', async () => {
+      const contexts: { signal: AbortSignal; rejected: boolean }[] = [];
+      const cached = network.auth.token();
+      const el = document.createElement('auth-chatkit');
+      el.apiUrl = network.apiUrl;
+      el.chatkitSrc = fakeChatKitSrc;
+      el.tokenProvider = context => (contexts.push(context), cached);
+      recordEvents(el);
+      await fixture(el);
+      await ready(el);
+      network.chatReply = () => Response.json({ error: 'expired' }, { status: 401 });
+      const response = await chatkitOf(el).request('threads.list');
+      expect(response.status).to.equal(401);
+      expect(contexts.map(context => context.rejected)).to.deep.equal([false, true]);
+      expect(contexts.every(context => context.signal instanceof AbortSignal)).to.equal(true);
+      expect(network.chatRequests, 'no retry with the refused token').to.have.length(1);
+      expect(eventsOf('auth-chatkit-error').map(event => event.detail.code)).to.deep.equal(['token-provider-stale']);
+    });
+
     it('a tokenProvider resolving null means signed out', async () => {
       const el = document.createElement('auth-chatkit');
       el.apiUrl = network.apiUrl;
@@ -243,8 +433,8 @@ describe('<auth-chatkit>', () => {
     const bad: [string, Record<string, string | null>, RegExp][] = [
       ['no api-url', { 'api-url': null }, /api-url is required/],
       ['neither auth-url nor tokenProvider', { 'auth-url': null }, /auth-url is required/],
-      ['an api-url that is not a URL', { 'api-url': 'chat backend' }, /api-url "chat backend" is not a URL/],
-      ['an auth-url with a javascript: scheme', { 'auth-url': 'javascript:alert(1)' }, /auth-url .* is not a URL/],
+      ['an api-url that is not a URL', { 'api-url': 'http://[::1' }, /api-url "http:\/\/\[::1" is not a URL/],
+      ['an auth-url with a javascript: scheme', { 'auth-url': 'javascript:alert(1)' }, /auth-url .* cannot be a javascript: URL/],
       ['an unknown theme', { theme: 'purple' }, /theme "purple"/],
       ['a non-numeric refresh-leeway', { 'refresh-leeway': 'soon' }, /refresh-leeway "soon"/],
     ];
@@ -349,6 +539,18 @@ describe('<auth-chatkit>', () => {
       expect(el.chatkit).to.not.equal(first);
       expect(first?.isConnected).to.equal(false);
       expect(chatkitOf(el).options.api.url).to.equal(`${network.apiUrl}/v2`);
+    });
+
+    it("resolves URL attributes against the document's base URL, as src and href are", async () => {
+      const base = Object.assign(document.createElement('base'), { href: `${location.origin}/based/` });
+      document.head.prepend(base);
+      try {
+        const el = await mount({ 'api-url': 'chatkit' });
+        await ready(el);
+        expect(chatkitOf(el).options.api.url).to.equal(`${location.origin}/based/chatkit`);
+      } finally {
+        base.remove();
+      }
     });
 
     it('resolves relative URLs against the page', async () => {

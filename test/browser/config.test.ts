@@ -3,8 +3,8 @@ import { defaultChatKitSrc } from '../../src/chatkit-runtime.js';
 import { localDomainKey, parseConfig } from '../../src/config.js';
 import { AuthChatKitError } from '../../src/errors.js';
 
-const page = { href: 'https://www.example.com/docs/page', hostname: 'www.example.com' };
-const local = { href: 'http://127.0.0.1:8787/', hostname: '127.0.0.1' };
+const page = { href: 'https://www.example.com/docs/page', origin: 'https://www.example.com' };
+const local = { href: 'http://127.0.0.1:8787/', origin: 'http://127.0.0.1:8787' };
 const base = { authUrl: '/api/auth', apiUrl: 'https://chat.example.com/chatkit', domainKey: 'domain_pk_1' };
 
 function configError(run: () => unknown): AuthChatKitError {
@@ -31,7 +31,7 @@ describe('parseConfig', () => {
 
   it('uses a placeholder domain key on loopback hosts only', () => {
     expect(parseConfig({ ...base, domainKey: null }, local).domainKey).to.equal(localDomainKey);
-    expect(parseConfig({ ...base, domainKey: null }, { href: 'http://localhost:3000/', hostname: 'localhost' }).domainKey).to.equal(localDomainKey);
+    expect(parseConfig({ ...base, domainKey: null }, { href: 'http://localhost:3000/', origin: 'http://localhost:3000' }).domainKey).to.equal(localDomainKey);
     const error = configError(() => parseConfig({ ...base, domainKey: '' }, page));
     expect(error.message).to.contain("domain-key is required on www.example.com: add it to OpenAI's domain allow-list");
   });
@@ -41,12 +41,43 @@ describe('parseConfig', () => {
     configError(() => parseConfig({ ...base, authUrl: ' ' }, page));
   });
 
-  for (const value of ['chat', 'ftp://example.com/x', 'javascript:alert(1)', 'data:text/html,x', 'http://']) {
-    it(`rejects "${value}" as a URL`, () => {
-      const error = configError(() => parseConfig({ ...base, apiUrl: value }, page));
-      expect(error.message).to.contain(`api-url "${value}" is not a URL`);
+  it('resolves every URL attribute as src and href are: relative paths without a slash, against the base', () => {
+    const config = parseConfig({ authUrl: 'api/auth', apiUrl: 'chatkit', chatkitSrc: 'vendor/chatkit.js', loginUrl: 'sign-in', domainKey: 'k' }, page);
+    expect(config.authUrl).to.equal('https://www.example.com/docs/api/auth');
+    expect(config.apiUrl).to.equal('https://www.example.com/docs/chatkit');
+    expect(config.chatkitSrc).to.equal('https://www.example.com/docs/vendor/chatkit.js');
+    expect(config.loginUrl).to.equal('https://www.example.com/docs/sign-in');
+    const based = parseConfig({ ...base, apiUrl: 'chatkit' }, { href: 'https://cdn.example.net/app/', origin: 'https://www.example.com' });
+    expect(based.apiUrl).to.equal('https://cdn.example.net/app/chatkit');
+    expect(parseConfig({ ...base, apiUrl: '//chat.example.org/c' }, page).apiUrl).to.equal('https://chat.example.org/c');
+  });
+
+  for (const src of ['data:text/javascript,customElements.define("openai-chatkit",class extends HTMLElement{})', 'blob:https://www.example.com/0b1c']) {
+    it(`takes chatkit-src as a ${src.slice(0, 5)} URL`, () => {
+      expect(parseConfig({ ...base, chatkitSrc: src }, page).chatkitSrc).to.equal(src);
     });
   }
+
+  for (const name of ['authUrl', 'apiUrl', 'loginUrl', 'chatkitSrc'] as const) {
+    const attribute = name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+    it(`refuses a javascript: URL for ${attribute}, naming the attribute`, () => {
+      const error = configError(() => parseConfig({ ...base, [name]: ' JavaScript:alert(1)' }, page));
+      expect(error.message).to.match(new RegExp(`^${attribute} "JavaScript:alert\\(1\\)" cannot be a javascript: URL`));
+    });
+  }
+
+  for (const [name, value] of [['apiUrl', 'ftp://example.com/x'], ['authUrl', 'data:text/html,x'], ['loginUrl', 'mailto:help@example.com'], ['apiUrl', 'blob:https://www.example.com/1']] as const) {
+    const attribute = name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+    it(`refuses ${value.split(':')[0]}: for ${attribute}: only http(s) can work there`, () => {
+      const error = configError(() => parseConfig({ ...base, [name]: value }, page));
+      expect(error.message).to.contain(`${attribute} "${value}" cannot be a ${value.split(':')[0]}: URL: use http(s)`);
+    });
+  }
+
+  it('says "not a URL" only for what cannot be parsed', () => {
+    const error = configError(() => parseConfig({ ...base, apiUrl: 'http://' }, page));
+    expect(error.message).to.equal('api-url "http://" is not a URL.');
+  });
 
   it('reads values set from JavaScript as text: a number, a URL object', () => {
     const config = parseConfig({ ...base, refreshLeeway: 30 as unknown as string, apiUrl: new URL(base.apiUrl) as unknown as string }, page);

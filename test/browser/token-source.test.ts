@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import sinon from 'sinon';
 import { AuthChatKitError } from '../../src/errors.js';
 import { browserPeers } from '../../src/cross-tab.js';
-import { betterAuthToken } from '../../src/token-fetchers.js';
+import { betterAuthToken, providedToken } from '../../src/token-fetchers.js';
 import { TokenSource, type TokenSnapshot } from '../../src/token-source.js';
 import type { WakeReason, WakeSource } from '../../src/wake-ups.js';
 import { FakeAuthServer } from './support/fake-auth-server.js';
@@ -266,6 +266,52 @@ describe('TokenSource', () => {
       expect(snapshots.at(-1)?.state).to.equal('ready');
     });
 
+    for (const draw of [0, 0.9999]) {
+      it(`with no token held, is back within 3 s of the server's recovery (random draws at ${draw})`, async () => {
+        const start = Date.now();
+        server.always(() => (Date.now() - start < 12 * second ? Response.json({ message: 'down' }, { status: 503 }) : Response.json({ token: server.token() })));
+        const snapshots = follow(createSource({ random: () => draw }));
+        await advance(0);
+        expect(snapshots.at(-1)?.state).to.equal('retrying');
+        let readyAt: number | undefined;
+        for (let t = 0; t < 30 * second && readyAt === undefined; t += 100) {
+          await advance(100, 100);
+          if (snapshots.at(-1)?.state === 'ready') readyAt = Date.now() - start;
+        }
+        expect(readyAt, 'ready at all').to.not.equal(undefined);
+        expect(readyAt).to.be.within(12 * second, 15 * second + 100);
+        // never a tight loop: at least 100 ms between attempts
+        const gaps = server.times.slice(1).map((time, i) => time - server.times[i]!);
+        expect(Math.min(...gaps)).to.be.at.least(100);
+      });
+    }
+
+    for (const reason of ['visible', 'focus', 'online'] as const) {
+      it(`with no token held and the server failing, retries at once when ${reason}`, async () => {
+        server.reply(503);
+        const snapshots = follow(createSource({ random: () => 1 }));
+        await advance(0);
+        expect(snapshots.at(-1)?.state).to.equal('retrying');
+        wakeUps.fire(reason);
+        await advance(0);
+        expect(server.requests).to.have.length(2);
+        expect(snapshots.at(-1)?.state).to.equal('ready');
+      });
+    }
+
+    it('keeps the long backoff, and waits out wake-ups, while a valid token is still served', async () => {
+      const snapshots = follow(createSource({ random: () => 1 }));
+      await advance(0);
+      server.always(503);
+      await advance(719_200 + 1_000 + 2_000 + 4_000 + 8_000 + 16_000); // the refresh and 5 retries fail
+      expect(snapshots.at(-1)?.state).to.equal('retrying');
+      const before = server.requests.length;
+      wakeUps.fire('focus');
+      wakeUps.fire('visible');
+      await advance(31 * second);
+      expect(server.requests.length, 'the next retry is 32 s away').to.equal(before);
+    });
+
     it('gives up on a request that hangs and retries', async () => {
       server.reply('hang');
       const snapshots = follow(createSource());
@@ -311,6 +357,21 @@ describe('TokenSource', () => {
       wakeUps.fire('visible');
       await advance(0);
       expect(snapshots.at(-1)?.state).to.equal('ready');
+    });
+
+    it("follows the host app's Better Auth client: a session change in another tab refreshes at once", async () => {
+      const snapshots = follow(createSource());
+      await advance(0);
+      expect(snapshots.at(-1)?.state).to.equal('ready');
+      server.always(401);
+      wakeUps.fire('session'); // signed out elsewhere
+      await advance(0);
+      expect(snapshots.at(-1)?.state).to.equal('signed-out');
+      server.always('token');
+      wakeUps.fire('session'); // no probe rate limit: the app says something changed
+      await advance(0);
+      expect(snapshots.at(-1)?.state).to.equal('ready');
+      expect(server.requests).to.have.length(3);
     });
 
     const malformed: [string, () => Response, string][] = [
@@ -376,7 +437,58 @@ describe('TokenSource', () => {
     });
   });
 
+  describe('token providers', () => {
+    it('are told when the backend refused their last token, and may not return it again', async () => {
+      const contexts: { signal: AbortSignal; rejected: boolean }[] = [];
+      let cached = server.token();
+      const source = createSource({ fetchToken: providedToken(context => (contexts.push(context), cached)) });
+      follow(source);
+      await advance(0);
+      const first = await source.getToken();
+      expect(contexts.map(context => context.rejected)).to.deep.equal([false]);
+      expect(contexts[0]!.signal).to.be.instanceOf(AbortSignal);
+      const refused = source.getToken({ rejected: first });
+      const error = await refused.then(() => undefined, (reason: unknown) => reason as AuthChatKitError);
+      expect(contexts.map(context => context.rejected)).to.deep.equal([false, true]);
+      expect(error?.code).to.equal('token-provider-stale');
+      cached = server.token(); // a provider bypassing its cache
+      expect(await source.getToken({ rejected: first })).to.equal(cached);
+      expect(contexts.at(-1)?.rejected).to.equal(true);
+    });
+  });
+
   describe('across tabs', () => {
+    it("announces a tab's first token, not its first failure or sign-out: a sign-in here makes the others ready", async () => {
+      const announced: string[] = [];
+      const peers = { ifIdle: async <T>(work: () => Promise<T>) => work(), announce: (message: { type: string }) => announced.push(message.type), listen: () => () => {} };
+      server.reply(401, 503);
+      const source = createSource({ peers, random: () => 0 });
+      const snapshots = follow(source);
+      await advance(0);
+      expect(snapshots.at(-1)?.state).to.equal('signed-out');
+      await source.refresh().catch(() => {});
+      await advance(0);
+      expect(snapshots.at(-1)?.state).to.equal('retrying');
+      await advance(second);
+      expect(snapshots.at(-1)?.state).to.equal('ready');
+      expect(announced).to.deep.equal(['token']);
+    });
+
+    it('a signed-out tab adopts the token another tab announces', async () => {
+      const name = `test-${Math.random()}`;
+      server.reply(401, 401);
+      const tabA = createSource({ peers: browserPeers(name), wakeUps: null });
+      const tabB = createSource({ peers: browserPeers(name), wakeUps: null });
+      const seenA = follow(tabA);
+      const seenB = follow(tabB);
+      await advance(0);
+      await waitFor(() => seenA.at(-1)?.state === 'signed-out' && seenB.at(-1)?.state === 'signed-out');
+      await tabA.refresh(); // the user signed in in tab A
+      await waitFor(() => seenB.at(-1)?.state === 'ready');
+      expect(seenB.at(-1)?.expiresAt).to.equal(seenA.at(-1)?.expiresAt);
+      expect(server.requests).to.have.length(3);
+    });
+
     it('two peers share one refresh and both hold the new token', async () => {
       const name = `test-${Math.random()}`;
       const tabA = createSource({ peers: browserPeers(name), wakeUps: null });

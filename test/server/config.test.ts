@@ -96,6 +96,11 @@ describe('loadConfig', LIMIT, () => {
     }
   });
 
+  test('JWT_EXPIRATION below 5 s is refused: such tokens expire before the widget can use them', () => {
+    for (const tooShort of ['1s', '4 sec', '2 seconds']) refused({ JWT_EXPIRATION: tooShort }, 'JWT_EXPIRATION', /at least 5s/);
+    assert.equal(loadConfig({ JWT_EXPIRATION: '5s' }).jwtExpiration, '5s');
+  });
+
   test('other bad values name their variable', () => {
     refused({ BETTER_AUTH_SECRET: 'short' }, 'BETTER_AUTH_SECRET', /at least 32 characters/);
     refused({ PORT: '80a' }, 'PORT');

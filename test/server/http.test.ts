@@ -127,6 +127,34 @@ describe('CORS', LIMIT, () => {
   });
 });
 
+describe('caching of credentials', LIMIT, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.stop());
+
+  test('every answer that carries a credential is no-store: sign-up, sign-in, session, token; the public JWKS is not', async () => {
+    const json = { 'Content-Type': 'application/json', Origin: server.url };
+    const password = 'correct horse battery staple';
+    const email = `cache.${Date.now()}@example.com`;
+    const signUpAnswer = await fetch(`${server.url}/api/auth/sign-up/email`, { method: 'POST', headers: json, body: JSON.stringify({ email, password, name: 'Cache' }) });
+    const signInAnswer = await fetch(`${server.url}/api/auth/sign-in/email`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
+    const cookie = signInAnswer.headers.getSetCookie().map(line => line.split(';')[0]).join('; ');
+    const session = await fetch(`${server.url}/api/auth/get-session`, { headers: { Cookie: cookie } });
+    const token = await fetch(`${server.url}/api/auth/token`, { headers: { Cookie: cookie } });
+    const refused = await fetch(`${server.url}/api/auth/token`);
+    const answers = { signUpAnswer, signInAnswer, session, token, refused };
+    for (const [name, answer] of Object.entries(answers)) {
+      assert.equal(answer.headers.get('cache-control'), 'no-store', `${name} (${answer.status})`);
+    }
+    assert.equal(token.status, 200);
+    assert.match(((await token.json()) as { token: string }).token, /^ey/);
+    const jwks = await fetch(`${server.url}/api/auth/jwks`);
+    assert.notEqual(jwks.headers.get('cache-control'), 'no-store');
+  });
+});
+
 describe('request logs', LIMIT, () => {
   test('one line per request, METHOD /path STATUS ms: never the query string, a header or a token', async () => {
     const lines: string[] = [];
