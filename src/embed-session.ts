@@ -18,31 +18,44 @@ export interface BearerCredential {
   readonly shared: boolean;
 }
 
-const memory = new Map<string, string>();
+const credentials = new Map<string, BearerCredential & { where: CredentialStorage }>();
 
-/** The bearer credential for `authUrl`, held where `where` says. Storage that throws counts as empty. */
+/**
+ * The page's bearer credential for `authUrl` (one per auth server, like its token source), held
+ * where `where` says from now on. Storage that throws counts as empty.
+ */
 export function bearerCredential(authUrl: string, where: CredentialStorage): BearerCredential {
   const key = `auth-chatkit:credential:${authUrl}`;
-  const storage = () => (where === 'local' ? localStorage : where === 'session' ? sessionStorage : undefined);
-  const attempt = <T>(run: () => T) => {
-    try {
-      return run();
-    } catch {
-      return undefined;
-    }
-  };
-  return {
-    shared: where === 'local',
-    get: () => memory.get(key) ?? attempt(() => storage()?.getItem(key)) ?? undefined,
-    set(value) {
-      memory.set(key, value);
-      attempt(() => storage()?.setItem(key, value));
-    },
-    clear() {
-      memory.delete(key);
-      attempt(() => storage()?.removeItem(key));
-    },
-  };
+  let credential = credentials.get(key);
+  if (!credential) {
+    let held: string | undefined;
+    const storage = () => (credential!.where === 'local' ? localStorage : credential!.where === 'session' ? sessionStorage : undefined);
+    const attempt = <T>(run: () => T) => {
+      try {
+        return run();
+      } catch {
+        return undefined;
+      }
+    };
+    credential = {
+      where,
+      get shared() {
+        return this.where === 'local';
+      },
+      get: () => held ?? attempt(() => storage()?.getItem(key)) ?? undefined,
+      set(value) {
+        held = value;
+        attempt(() => storage()?.setItem(key, value));
+      },
+      clear() {
+        held = undefined;
+        attempt(() => storage()?.removeItem(key));
+      },
+    };
+    credentials.set(key, credential);
+  }
+  credential.where = where;
+  return credential;
 }
 
 type Redeemed = { credential: 'cookie' } | { credential: 'bearer'; token: string };
