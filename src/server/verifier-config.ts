@@ -84,7 +84,7 @@ function claimValues(option: string, value: string | string[]): string | string[
   if (values.length === 0 || values.some(item => typeof item !== 'string' || item === '')) {
     throw new TypeError(`createVerifier: ${option} must be a non-empty string or a non-empty list of them`);
   }
-  return Array.isArray(value) ? [...value] : value;
+  return Array.isArray(value) ? Object.freeze([...value]) as string[] : value;
 }
 
 function count(option: string, value: number | undefined, fallback: number, { integer = true, positive = false } = {}): number {
@@ -106,14 +106,15 @@ export function resolveConfig(options: VerifierOptions): VerifierConfig {
   if (!Array.isArray(algorithms) || algorithms.length === 0 || algorithms.some(alg => typeof alg !== 'string' || alg === '' || alg.toLowerCase() === 'none')) {
     throw new TypeError('createVerifier: algorithms must list JWS algorithms such as "EdDSA" (never "none")');
   }
-  return {
+  // frozen: the verifier reads these on every check, so changing verifier.config must not change what it accepts
+  return Object.freeze({
     jwksUrl: jwksUrl.href,
     issuer: claimValues('issuer', options.issuer ?? origin),
     audience: claimValues('audience', options.audience ?? origin),
-    algorithms: [...algorithms],
+    algorithms: Object.freeze([...algorithms]) as string[],
     clockTolerance: count('clockTolerance', options.clockTolerance, 5, { integer: false }),
     cacheSize: count('cacheSize', options.cacheSize, 10_000),
     reloadIntervalMs: count('reloadIntervalMs', options.reloadIntervalMs, 10_000, { integer: false }),
     timeoutMs: count('timeoutMs', options.timeoutMs, 5_000, { positive: true }),
-  };
+  });
 }

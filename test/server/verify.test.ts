@@ -58,6 +58,13 @@ describe('createVerifier: defaults from the auth server’s URL', LIMIT, () => {
     }
   });
 
+  test('the config is frozen: changing it cannot change what the verifier accepts', () => {
+    const { config } = createVerifier({ authUrl: 'https://auth.example.com/api/auth', audience: ['a', 'b'] });
+    assert.throws(() => Object.assign(config, { issuer: 'https://evil.example' }), TypeError);
+    assert.throws(() => (config.algorithms as string[]).push('HS256'), TypeError);
+    assert.throws(() => (config.audience as string[]).push('c'), TypeError);
+  });
+
   test('jwksUrl alone: issuer and audience are its origin; every default can be overridden', () => {
     const derived = createVerifier({ jwksUrl: 'http://auth.internal:8787/keys.json' }).config;
     assert.equal(derived.issuer, 'http://auth.internal:8787');
