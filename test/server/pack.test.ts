@@ -38,7 +38,7 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
     // the package's dependencies from this project, linked: npm resolves the tarball's needs from
     // them; and the frameworks of the README's examples
     const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const names = [...Object.keys(dependencies), 'express', '@types/express', 'hono'];
+    const names = [...Object.keys(dependencies), 'better-auth', 'express', '@types/express', 'hono'];
     const linked = Object.fromEntries(names.map(name => [name, `file:${realpathSync(join(root, 'node_modules', name))}`]));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: linked }));
     execFileSync(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(project, packed!.filename)], { cwd: project, stdio: 'pipe' });
@@ -46,7 +46,7 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
   after(() => rmSync(project, { recursive: true, force: true }));
 
   test('the tarball holds the server entry, compiled, with its types; no sources, no tests', () => {
-    for (const file of ['dist/lib/server/index.js', 'dist/lib/server/index.d.ts', 'dist/lib/server/verify.js', 'dist/lib/index.js', 'package.json']) {
+    for (const file of ['dist/lib/server/index.js', 'dist/lib/server/index.d.ts', 'dist/lib/server/verify.js', 'dist/lib/server/better-auth.js', 'dist/lib/server/better-auth.d.ts', 'dist/lib/index.js', 'package.json']) {
       assert.ok(files.includes(file), `${file} is packed`);
     }
     assert.deepEqual(files.filter(file => /^(src|test|demo)\//.test(file) || file.endsWith('.ts') && !file.endsWith('.d.ts')), []);
@@ -68,6 +68,18 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
     assert.equal(result.sub, 'u1');
     assert.equal(result.code, 'invalid_token');
     assert.match(result.resolved!, /\/node_modules\/auth-chatkit\/dist\/lib\/server\/index\.js$/, 'the installed copy, not this project');
+  });
+
+  test('Node imports auth-chatkit/better-auth and a Better Auth server takes the plugin beside jwt()', () => {
+    const script = `
+      import { betterAuth } from 'better-auth';
+      import { jwt } from 'better-auth/plugins';
+      import { chatkitEmbed } from 'auth-chatkit/better-auth';
+      const auth = betterAuth({ baseURL: 'https://auth.example.com', secret: 'x'.repeat(32), plugins: [jwt(), chatkitEmbed({ allowedOrigins: ['https://docs.example.com'] })], logger: { disabled: true } });
+      console.log(JSON.stringify({ endpoints: Object.keys(auth.api).filter(name => name.startsWith('chatkitEmbed')).sort(), resolved: import.meta.resolve('auth-chatkit/better-auth') }));`;
+    const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' })) as { endpoints: string[]; resolved: string };
+    assert.deepEqual(result.endpoints, ['chatkitEmbedCode', 'chatkitEmbedPage', 'chatkitEmbedProbe', 'chatkitEmbedRedeem', 'chatkitEmbedSignOut']);
+    assert.match(result.resolved, /\/node_modules\/auth-chatkit\/dist\/lib\/server\/better-auth\.js$/);
   });
 
   test("TypeScript type-checks a use of it, and the README's examples, from the published declarations", () => {
@@ -120,12 +132,14 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
     assert.ok(server.some(fromJose), 'a Node build of the server entry bundles jose');
   });
 
-  test('a Vite browser build importing auth-chatkit/server is refused', async () => {
-    // Vite 8 skips a null target and tries the next condition, so "browser": null must stay last,
-    // with no "import" or "default" fallback after it
-    await assert.rejects(viteBuild('wrong.js', "export { createVerifier } from 'auth-chatkit/server';\n"), (error: Error) => {
-      assert.match(error.message, /"\.\/server" is not exported under the conditions \[[^\]]*"browser"/);
-      return true;
+  for (const [entry, name] of [['server', 'createVerifier'], ['better-auth', 'chatkitEmbed']]) {
+    test(`a Vite browser build importing auth-chatkit/${entry} is refused`, async () => {
+      // Vite 8 skips a null target and tries the next condition, so "browser": null must stay last,
+      // with no "import" or "default" fallback after it
+      await assert.rejects(viteBuild(`wrong-${entry}.js`, `export { ${name} } from 'auth-chatkit/${entry}';\n`), (error: Error) => {
+        assert.match(error.message, new RegExp(`"\\./${entry}" is not exported under the conditions \\[[^\\]]*"browser"`));
+        return true;
+      });
     });
-  });
+  }
 });

@@ -7,9 +7,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 const root = new URL('../../', import.meta.url);
-const { dependencies = {}, devDependencies = {} } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+const { dependencies = {}, devDependencies = {}, peerDependencies = {} } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 };
 
 /** Package names imported by `source` (`from 'x'`, `import 'x'`, `import('x')`), relative paths left out. */
@@ -30,8 +31,14 @@ describe('package', () => {
     const server = importsOf('src/server/');
     assert.ok(element.has('lit') && element.has('@openai/chatkit'), `read the imports: ${[...element].join(', ')}`);
     assert.ok(server.has('jose'), `read the imports: ${[...server].join(', ')}`);
-    for (const name of [...element, ...server]) {
+    for (const name of [...element, ...server].filter(name => name !== 'better-auth')) {
       assert.ok(name in dependencies, `${name} is imported by src/ but is ${name in devDependencies ? 'only a dev dependency' : 'not a dependency'}`);
     }
+  });
+
+  test('the Better Auth plugin uses the site\'s own better-auth: a peer dependency, and nothing else imports it', () => {
+    assert.ok(importsOf('src/server/').has('better-auth'));
+    assert.ok('better-auth' in peerDependencies && !('better-auth' in dependencies));
+    assert.ok(!importsOf('src/').has('better-auth'), 'the browser entries need no better-auth');
   });
 });
