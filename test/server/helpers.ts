@@ -1,22 +1,26 @@
 // Shared by the server tests: a real demo backend in process on an ephemeral port with a temporary
-// database, real accounts and tokens, and readers for its JSON and event-stream answers.
+// database, real accounts and tokens, and readers for its JSON and event-stream answers. The database
+// is a SQLite file, or with TEST_DATABASE_URL set a PostgreSQL database of its own (databases.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startServer } from '../../demo/server/app.js';
 import type { RunningServer } from '../../demo/server/app.js';
 import { loadConfig } from '../../demo/server/config.js';
 import type { ServerConfig } from '../../demo/server/config.js';
 import type { StreamEvent } from '../../demo/server/chatkit-types.js';
+import { dropDatabase, ensureDatabase, testDatabaseUrl } from './databases.js';
 
 export interface TestServer extends RunningServer {
   dir: string;
-  databasePath: string;
-  /** Closes the server and removes its folder. */
+  /** Closes the server and removes its folder (and its PostgreSQL database). */
   stop(): Promise<void>;
 }
+
+/** The secret of every test server on PostgreSQL, where BETTER_AUTH_SECRET is required. */
+export const TEST_SECRET = 'test-secret-'.padEnd(40, 'x');
 
 export interface TestServerOptions {
   env?: Record<string, string>;
@@ -27,27 +31,36 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'auth-chatkit-server-'));
-  const databasePath = join(dir, 'demo.sqlite');
-  const config = {
-    ...loadConfig({ PORT: '0', DATABASE_PATH: databasePath, ...options.env }),
-    log: false,
-    offlineDelayMs: 0,
-    ...options.config,
+  // On PostgreSQL the folder's name names the database: reusing the folder reuses the database.
+  const database = basename(dir);
+  const removeOwn = async () => {
+    if (options.dir) return;
+    rmSync(dir, { recursive: true, force: true });
+    if (testDatabaseUrl) await dropDatabase(database);
   };
   let server: RunningServer;
   try {
+    const where = testDatabaseUrl
+      ? { DATABASE_URL: await ensureDatabase(database), BETTER_AUTH_SECRET: TEST_SECRET }
+      : { DATABASE_PATH: join(dir, 'demo.sqlite') };
+    const config = {
+      // Better Auth's rate limits (3 sign-ups per 10 s from one address) are off unless a test turns them on
+      ...loadConfig({ PORT: '0', RATE_LIMIT: 'off', ...where, ...options.env }),
+      log: false,
+      offlineDelayMs: 0,
+      ...options.config,
+    };
     server = await startServer(config);
   } catch (error) {
-    if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    await removeOwn();
     throw error;
   }
   return {
     ...server,
     dir,
-    databasePath,
     async stop() {
       await server.close();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      await removeOwn();
     },
   };
 }
