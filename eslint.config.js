@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bench/**', 'demo/server/**', 'test/server/**', 'test/e2e/**', '*.config.*'],
+    files: ['scripts/**', 'bench/**', 'demo/server/**', 'test/server/**', 'test/postgres/**', 'test/e2e/**', '*.config.*'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },

@@ -19,8 +19,8 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-/** The secret of every test server on PostgreSQL, where BETTER_AUTH_SECRET is required. */
-export const TEST_SECRET = 'test-secret-'.padEnd(40, 'x');
+/** The secret of test servers on PostgreSQL, where BETTER_AUTH_SECRET is required (random-looking: Better Auth warns about others). */
+export const TEST_SECRET = '5f0c2a9d8e7b41c6a3d2e1f0b9c8d7e6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0';
 
 export interface TestServerOptions {
   env?: Record<string, string>;
@@ -140,6 +140,20 @@ export function parseEvents(text: string): StreamEvent[] {
       if (!block.startsWith('data: ') || block.includes('\n')) throw new Error(`not a single data line: ${JSON.stringify(block.slice(0, 80))}`);
       return JSON.parse(block.slice(6)) as StreamEvent;
     });
+}
+
+/** The events of an event-stream body as they arrive (read it to the end, or stop early). */
+export async function* eventsOf(response: Response): AsyncGenerator<StreamEvent> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const complete = buffer.lastIndexOf('\n\n');
+    if (complete < 0) continue;
+    yield* parseEvents(buffer.slice(0, complete + 2));
+    buffer = buffer.slice(complete + 2);
+  }
+  if (buffer !== '') throw new Error(`the stream ended mid-event: ${JSON.stringify(buffer.slice(0, 80))}`);
 }
 
 export async function readEvents(response: Response): Promise<StreamEvent[]> {
