@@ -1,4 +1,3 @@
-export const DATABASE: string;
 export function findPostgres(options?: { install?: boolean }): string;
 export interface Cluster {
   /** postgres://postgres:<password>@127.0.0.1:<port>/auth_chatkit (a superuser). */

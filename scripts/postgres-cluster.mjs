@@ -5,7 +5,7 @@
 // as root: the server refuses to run as root), listens on 127.0.0.1 only on a free port with its unix
 // socket in that folder, has one password-protected superuser and one database, and is removed
 // afterwards, also when the process exits early or is interrupted.
-import { accessSync, chownSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -13,20 +13,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { aptInstall, isExecutable, isRoot } from './debian.mjs';
 
 const run = promisify(execFile);
 const DEBIAN_ROOT = '/usr/lib/postgresql';
-export const DATABASE = 'auth_chatkit';
-
-const isExecutable = path => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+const DATABASE = 'auth_chatkit';
 
 /** The newest /usr/lib/postgresql/<version>/bin with the server tools, else a PATH folder with pg_ctl and initdb. */
 function binDir() {
@@ -41,15 +32,8 @@ function binDir() {
 }
 
 export function findPostgres({ install = false } = {}) {
-  const found = binDir();
+  const found = binDir() ?? (install && aptInstall('postgresql', 'PostgreSQL') ? binDir() : undefined);
   if (found) return found;
-  if (install && isRoot() && isExecutable('/usr/bin/apt-get')) {
-    process.stderr.write("PostgreSQL not found: installing Debian's postgresql (apt-get install -y postgresql)...\n");
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    const installed = binDir();
-    if (installed) return installed;
-  }
   throw new Error('No PostgreSQL server found: install it (Debian/Ubuntu: apt-get install postgresql; elsewhere put pg_ctl and initdb on the PATH).');
 }
 
