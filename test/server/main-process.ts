@@ -45,7 +45,7 @@ export interface RunningMain extends MainProcess {
 }
 
 /** Starts main.ts and waits for its "auth-chatkit demo: URL" line; rejects with its output if it exits first. */
-export async function startMain(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningMain> {
+export async function startMain(env: Record<string, string>, timeoutMs = 120_000): Promise<RunningMain> {
   const running = runMain(env, timeoutMs);
   const url = await new Promise<string>((resolve, reject) => {
     running.child.stdout.on('data', () => {
