@@ -15,6 +15,8 @@ import { dropDatabase, ensureDatabase, testDatabaseUrl } from './databases.js';
 
 export interface TestServer extends RunningServer {
   dir: string;
+  /** The SQLite file (nothing is there when the server runs on PostgreSQL). */
+  databasePath: string;
   /** Closes the server and removes its folder (and its PostgreSQL database). */
   stop(): Promise<void>;
 }
@@ -31,6 +33,7 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'auth-chatkit-server-'));
+  const databasePath = join(dir, 'demo.sqlite');
   // On PostgreSQL the folder's name names the database: reusing the folder reuses the database.
   const database = basename(dir);
   const removeOwn = async () => {
@@ -42,7 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   try {
     const where = testDatabaseUrl
       ? { DATABASE_URL: await ensureDatabase(database), BETTER_AUTH_SECRET: TEST_SECRET }
-      : { DATABASE_PATH: join(dir, 'demo.sqlite') };
+      : { DATABASE_PATH: databasePath };
     const config = {
       // Better Auth's rate limits (3 sign-ups per 10 s from one address) are off unless a test turns them on
       ...loadConfig({ PORT: '0', RATE_LIMIT: 'off', ...where, ...options.env }),
@@ -58,6 +61,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     ...server,
     dir,
+    databasePath,
     async stop() {
       await server.close();
       await removeOwn();
