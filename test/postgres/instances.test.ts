@@ -1,15 +1,16 @@
 // Several instances behind one PostgreSQL database, as separate processes (demo/server/main.ts) the
-// way a load balancer would see them: both start at once on an empty database; an account, a
-// session, tokens and threads made through one are good on the other; a new signing key in the shared
-// database is accepted by the other at once; the rate limits count across them; an instance whose
-// secret cannot open the stored keys, or whose DATABASE_URL is wrong, refuses to start; one stopped
-// mid-reply keeps what it said while the other serves on.
+// way a load balancer would see them: both start at once on an empty database; an account, a session,
+// tokens and threads made through one are good on the other; a signing key added by a third instance
+// is used and accepted by both at once; the rate limits count across them; an instance whose secret
+// cannot open the stored keys, or whose DATABASE_URL is wrong, refuses to start; one stopped mid-reply
+// keeps what it said while the other serves on.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { createAuth } from '../../demo/server/auth.js';
+import { createApp } from '../../demo/server/app.js';
 import type { StreamEvent, Thread } from '../../demo/server/chatkit-types.js';
+import { loadConfig } from '../../demo/server/config.js';
 import { dropDatabase, ensureDatabase } from '../server/databases.js';
 import {
   chatkit,
@@ -104,23 +105,16 @@ describe('two instances on one PostgreSQL database', { timeout: 120_000 }, () =>
     );
   });
 
-  test('a signing key added to the shared database (auth.ts addSigningKey, as a rotation on any instance does) signs A’s next token, which B accepts at once', async () => {
-    // B verified `token` above: it holds the key set without the new key, and jose would not refetch it for 30 s
-    const pool = new pg.Pool({ connectionString: databaseUrl });
+  test('a signing key added by another instance of the app (auth.ts addSigningKey) signs A’s next token, which B accepts at once', async () => {
+    // B verified `token` above: it holds the key set without the new key, and jose would not refetch it for 30 s.
+    // The third instance runs in this process (createApp, not listening) so that the test can call it.
+    const third = createApp({ ...loadConfig({ DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: TEST_SECRET, PUBLIC_URL }), log: false });
     let newKid: string;
     try {
-      const rotation = createAuth({
-        database: pool,
-        secret: TEST_SECRET,
-        publicUrl: PUBLIC_URL,
-        jwtExpiration: '15m',
-        trustedOrigins: [PUBLIC_URL],
-        rateLimit: { enabled: false, storage: 'memory' },
-        log: false,
-      });
-      newKid = await rotation.addSigningKey();
+      await third.ready;
+      newKid = await third.auth.addSigningKey();
     } finally {
-      await pool.end();
+      await third.close();
     }
     const rotated = await getToken(a, account);
     assert.equal(kid(rotated), newKid);
