@@ -40,7 +40,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: [outside], message: 'src/server imports nothing from the browser side.' }] }] },
   })),
   {
-    files: ['scripts/**', 'bench/**', 'demo/server/**', 'test/server/**', 'test/e2e/**', '*.config.*'],
+    files: ['scripts/**', 'bench/**', 'demo/server/**', 'test/server/**', 'test/postgres/**', 'test/e2e/**', '*.config.*'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },

@@ -2,13 +2,10 @@
 // (bearer JWT verified against the JWKS), the demo page's files, GET /healthz.
 //   createApp(config): the request handler, for in-process use.
 //   startServer(config): the same on an HTTP server (127.0.0.1 by default; port 0 = ephemeral).
-import { mkdirSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { dirname, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import { EMBED_COOKIE, PROBE_COOKIE } from '../../src/server/better-auth.js';
@@ -16,10 +13,11 @@ import { AUTH_BASE_PATH, createAuth, resolveSecret } from './auth.js';
 import type { AuthService } from './auth.js';
 import { readBodyLimited } from './body.js';
 import { createChatKitHandler } from './chatkit-protocol.js';
-import { ConfigError, originFor } from './config.js';
+import { originFor } from './config.js';
 import type { ServerConfig } from './config.js';
 import { createCors } from './cors.js';
 import type { CorsRoute } from './cors.js';
+import { openDatabase } from './database.js';
 import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-errors.js';
 import { createOfflineResponder } from './responders/offline.js';
 import { createOpenAIResponder } from './responders/openai.js';
@@ -27,7 +25,6 @@ import type { Responder } from './responders/types.js';
 import { serveStatic } from './static.js';
 import { createStats } from './stats.js';
 import type { ServerStats } from './stats.js';
-import { createStore } from './store.js';
 import type { ChatStore } from './store.js';
 import { createVerifier, failureResponse } from '../../src/server/index.js';
 import type { Rejection, Verifier } from '../../src/server/index.js';
@@ -68,20 +65,6 @@ export function chooseResponder(config: ServerConfig): Responder {
     return createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl });
   }
   return createOfflineResponder({ delayMs: config.offlineDelayMs });
-}
-
-/** The SQLite file (its folder created), set up as every part of the backend expects it. */
-export function openDatabase(path: string): Database.Database {
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-    const database = new Database(path);
-    database.pragma('journal_mode = WAL');
-    database.pragma('foreign_keys = ON');
-    database.pragma('busy_timeout = 5000');
-    return database;
-  } catch (error) {
-    throw new ConfigError('DATABASE_PATH', `cannot be opened as a SQLite file (got "${path}"): ${oneLine(error)}`);
-  }
 }
 
 /**
@@ -134,12 +117,12 @@ export function createApp(config: ServerConfig): ChatApp {
 
   const publicOrigin = new URL(publicUrl).origin;
   const cors = createCors([...ownOrigins(config, publicUrl), ...config.allowedOrigins]);
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config, logProblem);
+  const { store } = database;
   let auth: AuthService;
-  let store: ChatStore;
   try {
     auth = createAuth({
-      database,
+      database: database.auth,
       secret: resolveSecret(config.betterAuthSecret, config.databasePath),
       publicUrl,
       issuer: config.jwtIssuer ?? publicUrl,
@@ -148,14 +131,14 @@ export function createApp(config: ServerConfig): ChatApp {
       trustedOrigins: cors.allowedOrigins,
       embedOrigins: cors.allowedOrigins.filter(origin => origin !== publicOrigin),
       embedCodeExpiresIn: config.embedCodeExpiresIn,
+      rateLimit: { enabled: config.rateLimit, storage: database.rateLimitStorage },
       log: config.log,
     });
-    store = createStore(database);
   } catch (error) {
-    database.close();
+    void database.close();
     throw error;
   }
-  const ready = auth.migrate();
+  const ready = database.migrate(() => auth.migrate());
   ready.catch(() => {}); // reported by whoever awaits it (startServer, fetch)
 
   const responder = chooseResponder(config);
@@ -188,7 +171,8 @@ export function createApp(config: ServerConfig): ChatApp {
 
   const hono = new Hono();
   hono.onError((error, c) => {
-    if (error instanceof HttpError) return httpErrorResponse(error);
+    const known = error instanceof HttpError ? error : database.unavailable(error);
+    if (known) return httpErrorResponse(known);
     logProblem(`${c.req.method} ${c.req.path} failed: ${oneLine(error)}`);
     return errorResponse(500, 'internal_error', 'The server could not handle this request.');
   });
@@ -278,7 +262,7 @@ export function createApp(config: ServerConfig): ChatApp {
       closing ??= (async () => {
         await ready.catch(() => {});
         await chat.close();
-        database.close();
+        await database.close();
       })();
       return closing;
     },

@@ -9,6 +9,10 @@ export interface ServerConfig {
   host: string;
   /** DATABASE_PATH (default .data/demo.sqlite; its folder is created). ':memory:' keeps nothing. */
   databasePath: string;
+  /** DATABASE_URL (postgres:// or postgresql://): everything on PostgreSQL instead; DATABASE_PATH unused. */
+  databaseUrl?: string;
+  /** RATE_LIMIT (default on): Better Auth's rate limits, kept in the database on PostgreSQL (shared by the instances). */
+  rateLimit: boolean;
   /** BETTER_AUTH_SECRET (32+ characters); absent: generated once into a 0600 file beside the database. */
   betterAuthSecret?: string;
   /** PUBLIC_URL: the origin users reach; absent: http://HOST:PORT with the port actually bound. */
@@ -96,11 +100,19 @@ export function loadConfig(env: Env): ServerConfig {
   if (/[\s/]/.test(host)) throw new ConfigError('HOST', `must be a host name or IP address (got "${host}")`);
 
   const databasePath = get('DATABASE_PATH') ?? '.data/demo.sqlite';
+  const databaseUrl = optional(get('DATABASE_URL'), parseDatabaseUrl);
 
   const betterAuthSecret = get('BETTER_AUTH_SECRET');
   if (betterAuthSecret !== undefined && betterAuthSecret.length < 32) {
     throw new ConfigError('BETTER_AUTH_SECRET', `must be at least 32 characters (got ${betterAuthSecret.length}); unset it to generate one`);
   }
+  if (databaseUrl && betterAuthSecret === undefined) {
+    // a generated one would live beside one instance only; the signing keys in the database are encrypted with it
+    throw new ConfigError('BETTER_AUTH_SECRET', 'must be set with DATABASE_URL: every instance on the database needs the same secret');
+  }
+
+  const rateLimit = get('RATE_LIMIT') ?? 'on';
+  if (rateLimit !== 'on' && rateLimit !== 'off') throw new ConfigError('RATE_LIMIT', `must be on or off (got "${rateLimit}")`);
 
   const publicUrl = optional(get('PUBLIC_URL'), value => parseOrigin('PUBLIC_URL', value));
 
@@ -135,6 +147,8 @@ export function loadConfig(env: Env): ServerConfig {
     port,
     host,
     databasePath,
+    databaseUrl,
+    rateLimit: rateLimit === 'on',
     betterAuthSecret,
     publicUrl,
     jwtExpiration,
@@ -165,6 +179,21 @@ function parsePort(value: string | undefined): number {
   const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!(port >= 0 && port <= 65_535)) throw new ConfigError('PORT', `must be a whole number from 0 to 65535 (got "${value}")`);
   return port;
+}
+
+/** A postgres:// URL as pg takes it. The value is never echoed: it may hold a password. */
+function parseDatabaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a URL like postgres://user:password@host:5432/database (the value does not parse as a URL)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must be a postgres:// or postgresql:// URL (got a "${url.protocol}" URL)`);
+  }
+  if (!url.hostname && !url.searchParams.has('host')) throw new ConfigError('DATABASE_URL', 'must name a host, like postgres://user:password@host:5432/database');
+  return value;
 }
 
 function parseHttpUrl(variable: string, value: string): URL {

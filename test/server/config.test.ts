@@ -2,15 +2,13 @@
 // naming its variable, and main.ts: one line with the URL, exit 1 without a stack on bad config,
 // a clean stop on SIGTERM.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, timeSpanSeconds } from '../../demo/server/config.js';
-import { LIMIT } from './helpers.js';
+import { closedPort, LIMIT, TEST_SECRET } from './helpers.js';
+import { runMain, startMain } from './main-process.js';
 
 function refused(env: Record<string, string>, variable: string, pattern?: RegExp): void {
   assert.throws(
@@ -32,6 +30,8 @@ describe('loadConfig', LIMIT, () => {
     assert.equal(config.port, 8787);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.databasePath, '.data/demo.sqlite');
+    assert.equal(config.databaseUrl, undefined, 'SQLite unless DATABASE_URL says otherwise');
+    assert.equal(config.rateLimit, true, 'rate limits on, whatever NODE_ENV says');
     assert.equal(config.jwtExpiration, '15m');
     assert.equal(config.publicUrl, undefined);
     assert.equal(config.jwksUrl, undefined);
@@ -115,33 +115,32 @@ describe('loadConfig', LIMIT, () => {
     refused({ JWKS_URL: 'not a url' }, 'JWKS_URL');
     refused({ JWKS_URL: 'file:///etc/passwd' }, 'JWKS_URL');
     refused({ OPENAI_BASE_URL: 'nope' }, 'OPENAI_BASE_URL');
+    refused({ RATE_LIMIT: 'yes' }, 'RATE_LIMIT', /must be on or off/);
+    assert.equal(loadConfig({ RATE_LIMIT: 'off' }).rateLimit, false);
+  });
+
+  test('DATABASE_URL: a postgres:// or postgresql:// URL with a host, never echoed (it may hold a password); it needs BETTER_AUTH_SECRET', () => {
+    const secret = { BETTER_AUTH_SECRET: 's'.repeat(32) };
+    for (const good of ['postgres://u:p@db.example:5432/chat', 'postgresql://localhost/chat', 'postgres:///chat?host=/var/run/postgresql']) {
+      assert.equal(loadConfig({ DATABASE_URL: good, ...secret }).databaseUrl, good);
+    }
+    const cases: [string, RegExp][] = [
+      ['mysql://u:hunter2@db/chat', /must be a postgres:\/\/ or postgresql:\/\/ URL \(got a "mysql:" URL\)/],
+      ['postgres://u:hunter2@db example/chat', /does not parse as a URL/],
+      ['db.example:5432/chat?password=hunter2', /must be a postgres/],
+      ['postgres:///chat?password=hunter2', /must name a host/],
+    ];
+    for (const [bad, message] of cases) {
+      refused({ DATABASE_URL: bad, ...secret }, 'DATABASE_URL', message);
+      assert.throws(() => loadConfig({ DATABASE_URL: bad, ...secret }), (error: Error) => !error.message.includes('hunter2'));
+    }
+    refused({ DATABASE_URL: 'postgres://db/chat' }, 'BETTER_AUTH_SECRET', /must be set with DATABASE_URL/);
   });
 });
 
 describe('main.ts', LIMIT, () => {
-  const main = fileURLToPath(new URL('../../demo/server/main.ts', import.meta.url));
-
-  function run(env: Record<string, string>) {
-    return spawn(process.execPath, ['--import', 'tsx', main], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // a server that does not stop as it should is killed, and the test fails instead of hanging
-      timeout: 10_000,
-      killSignal: 'SIGKILL',
-    });
-  }
-
-  async function output(child: ReturnType<typeof run>) {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', chunk => (stdout += chunk));
-    child.stderr.on('data', chunk => (stderr += chunk));
-    const code = await new Promise<number | null>(resolve => child.on('close', resolve));
-    return { code, stdout, stderr };
-  }
-
   test('a bad variable: one line on stderr naming it, exit code 1, no stack trace', async () => {
-    const { code, stdout, stderr } = await output(run({ JWT_EXPIRATION: '90' }));
+    const { code, stdout, stderr } = await runMain({ JWT_EXPIRATION: '90' }).done;
     assert.equal(code, 1);
     assert.equal(stdout, '');
     const lines = stderr.trimEnd().split('\n');
@@ -150,17 +149,22 @@ describe('main.ts', LIMIT, () => {
     assert.doesNotMatch(stderr, /\bat .*\.ts:\d+/);
   });
 
-  test('what stops the start is said in one line naming the variable: HOST, DATABASE_PATH', async () => {
+  test('what stops the start is said in one line naming the variable: HOST, DATABASE_PATH, DATABASE_URL (bad, or its database down)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-main-'));
+    const secret = { BETTER_AUTH_SECRET: TEST_SECRET };
+    const down = `postgres://chat:hunter2@127.0.0.1:${await closedPort()}/chat`;
     try {
       for (const [env, line] of [
         [{ HOST: '999.1.1.1', PORT: '0' }, /^auth-chatkit demo: HOST 999\.1\.1\.1 is not an address of this machine/],
         [{ PORT: '0', DATABASE_PATH: dir }, /^auth-chatkit demo: DATABASE_PATH cannot be opened as a SQLite file/],
+        [{ PORT: '0', DATABASE_URL: 'mysql://chat:hunter2@127.0.0.1/chat', ...secret }, /^auth-chatkit demo: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
+        [{ PORT: '0', DATABASE_URL: down, ...secret }, /^auth-chatkit demo: DATABASE_URL cannot be used \(PostgreSQL at 127\.0\.0\.1:\d+\/chat\): .*ECONNREFUSED/],
       ] as const) {
-        const { code, stderr } = await output(run(env));
+        const { code, stderr } = await runMain(env).done;
         assert.equal(code, 1);
         assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
         assert.match(stderr, line);
+        assert.doesNotMatch(stderr, /hunter2/, 'no password in the message');
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -170,21 +174,16 @@ describe('main.ts', LIMIT, () => {
   test('starts, prints its URL and what tokens must carry, answers, stops cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-main-'));
     try {
-      const child = run({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite') });
-      const done = output(child);
-      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-      const line = String((await lines.next()).value);
-      assert.match(line, /^auth-chatkit demo: http:\/\/127\.0\.0\.1:\d+\/$/);
-      const url = line.slice('auth-chatkit demo: '.length);
-      const origin = url.slice(0, -1);
-      assert.equal(
-        String((await lines.next()).value),
-        `auth-chatkit demo: chat tokens verified with the JWKS at ${origin}/api/auth/jwks, issuer "${origin}", audience "${origin}"`,
-      );
-      const health = await fetch(`${url}healthz`);
+      const server = await startMain({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite') }, 10_000);
+      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const health = await fetch(`${server.url}/healthz`);
       assert.deepEqual(await health.json(), { ok: true });
-      child.kill('SIGTERM');
-      const { code, stderr } = await done;
+      const { code, stdout, stderr } = await server.stop();
+      assert.equal(stdout.split('\n')[0], `auth-chatkit demo: ${server.url}/`, 'the URL, on one line');
+      assert.equal(
+        stdout.split('\n')[1],
+        `auth-chatkit demo: chat tokens verified with the JWKS at ${server.url}/api/auth/jwks, issuer "${server.url}", audience "${server.url}"`,
+      );
       assert.equal(code, 0);
       assert.equal(stderr, '');
     } finally {

@@ -1,23 +1,29 @@
 // Shared by the server tests: a real demo backend in process on an ephemeral port with a temporary
-// database, real accounts and tokens, and readers for its JSON and event-stream answers.
+// database, real accounts and tokens, and readers for its JSON and event-stream answers. The database
+// is a SQLite file, or with TEST_DATABASE_URL set a PostgreSQL database of its own (databases.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startServer } from '../../demo/server/app.js';
 import type { RunningServer } from '../../demo/server/app.js';
 import { loadConfig } from '../../demo/server/config.js';
 import type { ServerConfig } from '../../demo/server/config.js';
 import type { StreamEvent } from '../../demo/server/chatkit-types.js';
+import { dropDatabase, ensureDatabase, testDatabaseUrl } from './databases.js';
 
 export interface TestServer extends RunningServer {
   dir: string;
+  /** The SQLite file (nothing is there when the server runs on PostgreSQL). */
   databasePath: string;
-  /** Closes the server and removes its folder. */
+  /** Closes the server and removes its folder (and its PostgreSQL database). */
   stop(): Promise<void>;
 }
+
+/** The secret of test servers on PostgreSQL, where BETTER_AUTH_SECRET is required (random-looking: Better Auth warns about others). */
+export const TEST_SECRET = '5f0c2a9d8e7b41c6a3d2e1f0b9c8d7e6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0';
 
 export interface TestServerOptions {
   env?: Record<string, string>;
@@ -29,17 +35,28 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'auth-chatkit-server-'));
   const databasePath = join(dir, 'demo.sqlite');
-  const config = {
-    ...loadConfig({ PORT: '0', DATABASE_PATH: databasePath, ...options.env }),
-    log: false,
-    offlineDelayMs: 0,
-    ...options.config,
+  // On PostgreSQL the folder's name names the database: reusing the folder reuses the database.
+  const database = basename(dir);
+  const removeOwn = async () => {
+    if (options.dir) return;
+    rmSync(dir, { recursive: true, force: true });
+    if (testDatabaseUrl) await dropDatabase(database);
   };
   let server: RunningServer;
   try {
+    const where = testDatabaseUrl
+      ? { DATABASE_URL: await ensureDatabase(database), BETTER_AUTH_SECRET: TEST_SECRET }
+      : { DATABASE_PATH: databasePath };
+    const config = {
+      // Better Auth's rate limits (3 sign-ups per 10 s from one address) are off unless a test turns them on
+      ...loadConfig({ PORT: '0', RATE_LIMIT: 'off', ...where, ...options.env }),
+      log: false,
+      offlineDelayMs: 0,
+      ...options.config,
+    };
     server = await startServer(config);
   } catch (error) {
-    if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    await removeOwn();
     throw error;
   }
   return {
@@ -48,7 +65,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     databasePath,
     async stop() {
       await server.close();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      await removeOwn();
     },
   };
 }
@@ -128,6 +145,20 @@ export function parseEvents(text: string): StreamEvent[] {
       if (!block.startsWith('data: ') || block.includes('\n')) throw new Error(`not a single data line: ${JSON.stringify(block.slice(0, 80))}`);
       return JSON.parse(block.slice(6)) as StreamEvent;
     });
+}
+
+/** The events of an event-stream body as they arrive (read it to the end, or stop early). */
+export async function* eventsOf(response: Response): AsyncGenerator<StreamEvent> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const complete = buffer.lastIndexOf('\n\n');
+    if (complete < 0) continue;
+    yield* parseEvents(buffer.slice(0, complete + 2));
+    buffer = buffer.slice(complete + 2);
+  }
+  if (buffer !== '') throw new Error(`the stream ended mid-event: ${JSON.stringify(buffer.slice(0, 80))}`);
 }
 
 export async function readEvents(response: Response): Promise<StreamEvent[]> {
