@@ -75,8 +75,10 @@ async function signUpThroughPopup(page: Page, name: string): Promise<Page> {
   await popup.locator('#email').fill(uniqueEmail(name.split(' ')[0]!.toLowerCase()));
   await popup.locator('#password').fill(password);
   await popup.locator('#submit').click();
+  // listening before the click: the popup may close before a listener added after it
+  const closed = popup.waitForEvent('close');
   await popup.locator('#continue').click();
-  await popup.waitForEvent('close');
+  await closed;
   return popup;
 }
 
