@@ -1,6 +1,8 @@
 // Custom Elements Manifest (custom-elements.json, named by package.json's "customElements").
 export default {
   globs: ['src/**/*.ts'],
+  // the server entry has no elements
+  exclude: ['src/server/**'],
   litelement: true,
   plugins: [
     {

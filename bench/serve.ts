@@ -17,21 +17,21 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
-import { openDatabase, startServer } from '../demo/server/app.js';
+import { startServer } from '../demo/server/app.js';
 import type { RunningServer } from '../demo/server/app.js';
 import { createChatKitHandler } from '../demo/server/chatkit-protocol.js';
 import type { ChatKitHandler } from '../demo/server/chatkit-protocol.js';
 import { loadConfig, originFor } from '../demo/server/config.js';
 import type { ServerConfig } from '../demo/server/config.js';
 import { createCors } from '../demo/server/cors.js';
+import { openDatabase } from '../demo/server/database.js';
 import { HttpError, errorResponse, httpErrorResponse } from '../demo/server/http-errors.js';
 import { createOfflineResponder } from '../demo/server/responders/offline.js';
 import type { Responder } from '../demo/server/responders/types.js';
 import { createStats } from '../demo/server/stats.js';
 import type { ServerStats } from '../demo/server/stats.js';
-import { createStore } from '../demo/server/store.js';
 import type { ChatStore } from '../demo/server/store.js';
-import type { Identity } from '../demo/server/verify.js';
+import type { Identity } from '../src/server/index.js';
 
 export interface ServeSpec {
   mode: 'app' | 'floor';
@@ -173,16 +173,17 @@ function startFloorBeside(server: RunningServer, config: ServerConfig): Promise<
 
 /** The bare floor: a process of its own, the database opened as app.ts opens it, no Better Auth. */
 async function startFloor(config: ServerConfig): Promise<Running> {
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config, () => {});
+  await database.migrate(async () => {}); // the store's tables only
   const stats = createStats();
-  const chat = floorChat(createStore(database), createOfflineResponder({ delayMs: config.offlineDelayMs }), config, stats);
+  const chat = floorChat(database.store, createOfflineResponder({ delayMs: config.offlineDelayMs }), config, stats);
   const floor = await serveFloor(chat, stats, config);
   return {
     url: floor.url,
     stats,
     async close() {
       await floor.close();
-      database.close();
+      await database.close();
     },
   };
 }

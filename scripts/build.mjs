@@ -1,6 +1,7 @@
 // `npm run build`:
 //   dist/auth-chatkit.js        the self-contained script-tag file (vite.config.ts)
-//   dist/lib/                   ESM + .d.ts for bundler users (lit, better-auth, jose stay dependencies)
+//   dist/lib/                   ESM + .d.ts for bundler users (lit and better-auth stay dependencies)
+//   dist/lib/server/            ESM + .d.ts of auth-chatkit/server, the server-only entry (jose stays a dependency)
 //   dist/chatkit-stand-in.js    the offline <openai-chatkit> stand-in (a classic script, like ChatKit's)
 //   dist/demo/demo.js           the demo page's own script (sign-up/in/out)
 //   custom-elements.json        the Custom Elements Manifest named by package.json
@@ -79,13 +80,20 @@ export function bundleSize(file = `${root}dist/auth-chatkit.js`) {
   return { raw: bytes.length, gzip, brotli: brotliCompressSync(bytes).length };
 }
 
+const bin = name => `${root}node_modules/.bin/${name}`;
+
+/** The package's modules as published: dist/lib (the element's) and dist/lib/server (the server entry). */
+export function buildLibraries() {
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.server.json'], { cwd: root, stdio: 'inherit' });
+}
+
 async function main() {
   // `--bundles-only <dir>`: the browser bundles alone, into <dir> (the build test compares them).
   const only = process.argv.indexOf('--bundles-only');
   if (only !== -1) return buildBundles({ quiet: true, outDir: process.argv[only + 1] });
   await buildBundles();
-  const bin = name => `${root}node_modules/.bin/${name}`;
-  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  buildLibraries();
   execFileSync(bin('cem'), ['analyze'], { cwd: root, stdio: 'inherit' });
   const { raw, gzip } = bundleSize();
   const verdict = gzip <= bundleBudget ? 'within' : 'OVER';

@@ -1,8 +1,7 @@
 // Finds the Chromium the tests drive; never downloads one (these machines cannot, and should not).
 // Order: $CHROME_PATH, then the usual system paths. As root where apt exists, installs Debian's
 // chromium once; otherwise throws with one line that says what to install.
-import { accessSync, constants } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { aptInstall, isExecutable } from './debian.mjs';
 
 const candidates = [
   '/usr/bin/chromium',
@@ -14,18 +13,6 @@ const candidates = [
   '/Applications/Chromium.app/Contents/MacOS/Chromium',
 ];
 
-const isExecutable = path => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const hasApt = () => isExecutable('/usr/bin/apt-get');
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
-
 export function findChrome({ install = false } = {}) {
   const fromEnv = process.env.CHROME_PATH;
   if (fromEnv) {
@@ -34,12 +21,7 @@ export function findChrome({ install = false } = {}) {
   }
   const found = candidates.find(isExecutable);
   if (found) return found;
-  if (install && isRoot() && hasApt()) {
-    process.stderr.write('Chromium not found: installing Debian\'s chromium (apt-get install -y chromium)...\n');
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (isExecutable('/usr/bin/chromium')) return '/usr/bin/chromium';
-  }
+  if (install && aptInstall('chromium', 'Chromium') && isExecutable('/usr/bin/chromium')) return '/usr/bin/chromium';
   throw new Error('No Chromium found: install it (Debian/Ubuntu: apt-get install chromium) or set CHROME_PATH to a Chrome/Chromium binary.');
 }
 

@@ -1,15 +1,20 @@
 // `npm test`: every suite of the project, then ONE closing line "N passed, N failed" summing them.
-//   node scripts/test.mjs [server] [browser] [e2e]   (no argument: all three)
-// Suites: server (node:test, in-process demo backend), browser (web-test-runner in Chromium),
-// e2e (node:test + playwright-core against the built demo). Exits non-zero on any failure.
+//   node scripts/test.mjs [server] [postgres] [browser] [e2e]   (no argument: all four)
+// Suites: server (node:test, in-process demo backend on SQLite), postgres (the server files that
+// exercise the store and auth again, on a throwaway PostgreSQL cluster, and test/postgres/: several
+// instances, outages), browser (web-test-runner in Chromium), e2e (node:test + playwright-core against
+// the built demo). Exits non-zero on any failure; a PostgreSQL that cannot be started is one.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChrome } from './find-chrome.mjs';
 import { buildBundles } from './build.mjs';
+import { startCluster } from './postgres-cluster.mjs';
 
-const suites = ['server', 'browser', 'e2e'];
+const suites = ['server', 'postgres', 'browser', 'e2e'];
+// The server suites that exercise the chat store and Better Auth, run on both databases.
+const bothStores = ['auth', 'cancel', 'isolation', 'protocol', 'requests', 'store'].map(name => join('test/server', `${name}.test.ts`));
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
   if (!suites.includes(name)) {
@@ -20,7 +25,7 @@ for (const name of wanted) {
 const selected = wanted.length ? suites.filter(s => wanted.includes(s)) : suites;
 
 let chromePath;
-if (selected.some(s => s !== 'server')) {
+if (selected.some(s => s === 'browser' || s === 'e2e')) {
   try {
     chromePath = findChrome({ install: true });
   } catch (error) {
@@ -39,7 +44,7 @@ const testFiles = dir =>
     .sort()
     .map(name => join(dir, name));
 
-function runNodeTests(name, dir) {
+function runNodeTests(name, files, extraEnv = {}) {
   const countsFile = join(scratch, `${name}.json`);
   const result = spawnSync(
     process.execPath,
@@ -49,11 +54,26 @@ function runNodeTests(name, dir) {
       '--test-concurrency=1',
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=./scripts/node-count-reporter.mjs', `--test-reporter-destination=${countsFile}`,
-      ...testFiles(dir),
+      ...files,
     ],
-    { stdio: 'inherit', env },
+    { stdio: 'inherit', env: { ...env, ...extraEnv } },
   );
   return collect(name, countsFile, result.status);
+}
+
+async function runPostgresTests() {
+  let cluster;
+  try {
+    cluster = await startCluster({ install: true });
+  } catch (error) {
+    console.error(`[postgres] ${error.message}`);
+    return collect('postgres', join(scratch, 'no-cluster.json'), 1);
+  }
+  try {
+    runNodeTests('postgres', [...bothStores, ...testFiles('test/postgres')], { TEST_DATABASE_URL: cluster.url });
+  } finally {
+    cluster.remove();
+  }
 }
 
 function runBrowserTests() {
@@ -80,11 +100,12 @@ function collect(name, countsFile, status) {
 }
 
 try {
-  if (selected.includes('server')) runNodeTests('server', 'test/server');
+  if (selected.includes('server')) runNodeTests('server', testFiles('test/server'));
+  if (selected.includes('postgres')) await runPostgresTests();
   if (selected.includes('browser')) runBrowserTests();
   if (selected.includes('e2e')) {
     await buildBundles({ quiet: true });
-    runNodeTests('e2e', 'test/e2e');
+    runNodeTests('e2e', testFiles('test/e2e'));
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

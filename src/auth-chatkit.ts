@@ -4,6 +4,7 @@ import { forwardChatKitEvents } from './chatkit-events.js';
 import { chatKitOptions } from './chatkit-options.js';
 import { loadChatKit } from './chatkit-runtime.js';
 import { parseConfig, type ChatConfig } from './config.js';
+import { bearerCredential, signInAcrossSites, signOutOf } from './embed-session.js';
 import { AuthChatKitError, type AuthChatKitErrorCode } from './errors.js';
 import { frame, frameStyles } from './frame.js';
 import { LauncherController, LauncherElement, launcherStyles } from './launcher.js';
@@ -75,6 +76,8 @@ export class AuthChatKit extends LauncherElement {
     greeting: {},
     locale: {},
     refreshLeeway: { attribute: 'refresh-leeway' },
+    signInMode: { attribute: 'sign-in-mode' },
+    credentialStorage: { attribute: 'credential-storage' },
     remember: { type: Boolean },
     tokenProvider: { attribute: false },
     chatkitOptions: { attribute: false },
@@ -105,6 +108,10 @@ export class AuthChatKit extends LauncherElement {
   declare locale: string | undefined;
   /** Refresh at least this many seconds before the token expires (default 60). */
   declare refreshLeeway: string | undefined;
+  /** `auto` (default: the popup when auth-url is on another site), `cookie` or `popup`. */
+  declare signInMode: string | undefined;
+  /** Where the any-site sign-in keeps a bearer credential if partitioned cookies are refused: `memory` (default), `session`, `local`. */
+  declare credentialStorage: string | undefined;
   /** Remember the thread shown and the open panel across page loads in this tab, for the signed-in user. */
   declare remember: boolean;
   /** Gets the JWT some other way: an async function resolving a JWT, or null when signed out. */
@@ -130,6 +137,8 @@ export class AuthChatKit extends LauncherElement {
   #mount: AbortController | undefined;
   /** What the mounted ChatKit's options were built from. */
   #applied: { key: string; extra: Partial<ChatKitOptions> | undefined; apiUrl: string } | undefined;
+  /** Why the last any-site sign-in failed (a blocked popup...), shown in the signed-out panel. */
+  #signInError: string | undefined;
   /** The message of the last error reported, so a backoff repeating it stays quiet. */
   #lastError: string | undefined;
   /** A state event waiting for the render that shows its state. */
@@ -148,6 +157,19 @@ export class AuthChatKit extends LauncherElement {
   /** The mounted `<openai-chatkit>` (for `sendUserMessage`, `focusComposer`, ...), or null. */
   get chatkit(): OpenAIChatKit | null {
     return this.#chatkit ?? null;
+  }
+
+  /**
+   * Ends the session the widget uses (the any-site sign-in's own session, or Better Auth's) and
+   * signs it out here and in the page's other tabs. Rejects if the auth server could not be told.
+   */
+  async signOut(): Promise<void> {
+    const config = this.#config;
+    try {
+      if (config?.authUrl) await signOutOf(config.authUrl, config.popup, this.#credential(config));
+    } finally {
+      this.#source?.signOut();
+    }
   }
 
   /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */
@@ -189,7 +211,7 @@ export class AuthChatKit extends LauncherElement {
   #configure(): void {
     if (!this.isConnected) return;
     try {
-      this.#config = parseConfig(this, { href: document.baseURI, hostname: location.hostname, dark: this.#dark.matches });
+      this.#config = parseConfig(this, { href: document.baseURI, origin: location.origin, dark: this.#dark.matches });
       this.#configError = undefined;
     } catch (error) {
       this.#config = undefined;
@@ -205,7 +227,7 @@ export class AuthChatKit extends LauncherElement {
     // The script first: its download then overlaps with the token source's start.
     if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
-    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs));
+    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, config.authUrl ? this.#credential(config) : undefined));
     if (this.#applied && this.#applied.apiUrl !== config.apiUrl) this.#unmount();
     this.#sync();
   }
@@ -230,6 +252,24 @@ export class AuthChatKit extends LauncherElement {
     if (snapshot.error && (snapshot.state === 'error' || snapshot.state === 'retrying')) this.#report(snapshot.error);
     if (this.#memory.follow(snapshot)) this.#launcher.restore();
     this.#sync();
+  }
+
+  #credential({ authUrl, credentialStorage }: ChatConfig) {
+    return bearerCredential(authUrl!, credentialStorage);
+  }
+
+  /** The any-site sign-in: opens the popup now, in the click. A closed popup is no error. */
+  #signIn(config: ChatConfig): void {
+    this.#signInError = undefined;
+    signInAcrossSites(config.authUrl!, this.#credential(config)).then(
+      () => this.refresh(),
+      (error: AuthChatKitError) => {
+        if (error.code === 'popup-closed') return;
+        this.#signInError = error.message;
+        this.#report(error);
+        this.requestUpdate();
+      },
+    );
   }
 
   #loadRuntime(src: string): void {
@@ -320,9 +360,19 @@ export class AuthChatKit extends LauncherElement {
   }
 
   protected override render() {
+    const config = this.#config;
     const error = this.#configError ?? this.#runtimeError ?? this.#snapshot.error;
-    const view = { state: this.#state, chatkit: this.#chatkit, message: error?.message, loginUrl: this.#config?.loginUrl, retry: () => this.refresh() };
-    return this.#launcher.render(frame(view));
+    return this.#launcher.render(
+      frame({
+        state: this.#state,
+        chatkit: this.#chatkit,
+        message: error?.message,
+        loginUrl: config?.loginUrl,
+        signIn: config?.popup ? () => this.#signIn(config) : undefined,
+        signInError: this.#signInError,
+        retry: () => this.refresh(),
+      }),
+    );
   }
 
   static override styles = [frameStyles, launcherStyles];

@@ -1,4 +1,5 @@
 import { defaultChatKitSrc } from './chatkit-runtime.js';
+import type { CredentialStorage } from './embed-session.js';
 import { AuthChatKitError } from './errors.js';
 
 /** The element's settings as its attributes give them (strings, or absent). */
@@ -16,6 +17,8 @@ export interface RawConfig {
   greeting?: string | null;
   locale?: string | null;
   refreshLeeway?: string | null;
+  signInMode?: string | null;
+  credentialStorage?: string | null;
   tokenProvider?: unknown;
 }
 
@@ -31,6 +34,9 @@ export interface ChatConfig {
   greeting?: string;
   locale?: string;
   leewayMs?: number;
+  /** Sign in through the auth server's hand-off popup (the auth server is on another site). */
+  popup: boolean;
+  credentialStorage: CredentialStorage;
 }
 
 /** ChatKit needs a domain key, but accepts any placeholder on a loopback host. */
@@ -42,7 +48,8 @@ const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 export interface PageContext {
   /** The base URLs resolve against, as the platform resolves `src` and `href` (`document.baseURI`). */
   href: string;
-  hostname: string;
+  /** The page's own origin (`location.origin`). */
+  origin: string;
   /** Whether the page prefers a dark color scheme (`theme="auto"` follows it). */
   dark?: boolean;
 }
@@ -51,22 +58,26 @@ export interface PageContext {
 export function parseConfig(raw: RawConfig, page: PageContext): ChatConfig {
   const apiUrl = url('api-url', raw.apiUrl, page.href);
   if (!apiUrl) fail('api-url is required: your ChatKit backend URL.');
-  const authUrl = url('auth-url', raw.authUrl, page.href);
+  // Without a trailing slash: the endpoints are {authUrl}/token, {authUrl}/embed, ...
+  const authUrl = url('auth-url', raw.authUrl, page.href)?.replace(/\/+$/, '');
   if (!authUrl && typeof raw.tokenProvider !== 'function') {
     fail('auth-url is required: your Better Auth URL, e.g. /api/auth (or set tokenProvider).');
   }
-  const theme = choice('theme', present(raw.theme), ['light', 'dark', 'auto']);
+  const theme = oneOf('theme', raw.theme, ['light', 'dark', 'auto']);
   // The launcher reads these itself (they are not ChatKit's): here they are only checked.
-  choice('mode', raw.mode, ['inline', 'launcher']);
-  choice('position', raw.position, ['right', 'left']);
-  choice('loading', raw.loading, ['lazy', 'eager']);
+  oneOf('mode', raw.mode, ['inline', 'launcher']);
+  oneOf('position', raw.position, ['right', 'left']);
+  oneOf('loading', raw.loading, ['lazy', 'eager']);
   const leeway = present(raw.refreshLeeway);
   if (leeway !== undefined && !/^\d+(\.\d+)?$/.test(leeway)) {
     fail(`refresh-leeway "${leeway}" is not a number of seconds.`);
   }
-  const domainKey = present(raw.domainKey) ?? (loopbackHost.test(page.hostname) ? localDomainKey : undefined);
+  const mode = oneOf('sign-in-mode', raw.signInMode, ['auto', 'cookie', 'popup']) ?? 'auto';
+  const credentialStorage = oneOf('credential-storage', raw.credentialStorage, ['memory', 'session', 'local']) ?? 'memory';
+  const { hostname } = new URL(page.origin);
+  const domainKey = present(raw.domainKey) ?? (loopbackHost.test(hostname) ? localDomainKey : undefined);
   if (!domainKey) {
-    fail(`domain-key is required on ${page.hostname}: add it to OpenAI's domain allow-list and set its key.`);
+    fail(`domain-key is required on ${hostname}: add it to OpenAI's domain allow-list and set its key.`);
   }
   return {
     authUrl,
@@ -79,18 +90,36 @@ export function parseConfig(raw: RawConfig, page: PageContext): ChatConfig {
     greeting: present(raw.greeting),
     locale: present(raw.locale),
     leewayMs: leeway === undefined ? undefined : Number(leeway) * 1000,
+    popup: !!authUrl && (mode === 'popup' || (mode === 'auto' && site(authUrl) !== site(page.origin))),
+    credentialStorage,
   };
+}
+
+/**
+ * One of `allowed`, or absent (or empty). Matched as written, like HTML's keyword attributes, and
+ * not trimmed: CSS matches `mode` and `position` as written too.
+ */
+function oneOf<T extends string>(name: string, value: unknown, allowed: T[]): T | undefined {
+  const given = value == null || value === '' ? undefined : `${value}`;
+  if (given !== undefined && !allowed.includes(given as T)) fail(`${name} "${given}" is not ${allowed.join(', ')}.`);
+  return given as T | undefined;
+}
+
+/**
+ * Scheme and registrable domain, approximated without the public suffix list: the last two labels
+ * (three under a country code's common second level, like co.uk); an IP address or a single label
+ * as it is. Where this guesses wrong (e.g. github.io pages), `sign-in-mode` says what to do.
+ */
+function site(url: string): string {
+  const { protocol, hostname } = new URL(url);
+  const labels = hostname.split('.');
+  if (/^[\d.]+$|^\[/.test(hostname) || labels.length < 3) return protocol + hostname;
+  const countryCode = labels.at(-1)!.length === 2 && /^(ac|co|com|edu|gov|net|or|org|ne|go)$/.test(labels.at(-2)!);
+  return protocol + labels.slice(countryCode ? -3 : -2).join('.');
 }
 
 // Properties may be set from JavaScript to any value (a number, a URL object): read as text.
 const present = (value: unknown) => (value == null ? undefined : `${value}`.trim() || undefined);
-
-/** One of `allowed`, or absent (or empty); not trimmed, as CSS matches `mode` and `position` as written. */
-function choice<T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined {
-  if (value == null || value === '') return undefined;
-  if (!allowed.includes(value as T)) fail(`${name} "${value}" is not ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}.`);
-  return value as T;
-}
 
 /**
  * The absolute URL `value` names, resolved against `base` as `src`/`href` are. `javascript:` never

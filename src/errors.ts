@@ -12,6 +12,8 @@
  * - `token-expired`: the JWT was already expired when it arrived, or lives too short to be used
  * - `chatkit-load`: the ChatKit script failed to load or to define `<openai-chatkit>` in time
  * - `chat-unauthorized`: the chat backend refused the token, even after a forced refresh
+ * - `popup-blocked`: the browser blocked the sign-in popup (any-site sign-in)
+ * - `popup-closed`: the sign-in popup was closed before it finished (not reported: back to signed-out)
  */
 export type AuthChatKitErrorCode =
   | 'config'
@@ -25,7 +27,9 @@ export type AuthChatKitErrorCode =
   | 'token-without-expiry'
   | 'token-expired'
   | 'chatkit-load'
-  | 'chat-unauthorized';
+  | 'chat-unauthorized'
+  | 'popup-blocked'
+  | 'popup-closed';
 
 export class AuthChatKitError extends Error {
   override name = 'AuthChatKitError';

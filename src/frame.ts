@@ -9,6 +9,10 @@ export interface FrameView {
   /** The error shown in the `error` state. */
   message: string | undefined;
   loginUrl: string | undefined;
+  /** Signed out: the any-site sign-in (a popup), when the auth server is on another site. */
+  signIn: (() => void) | undefined;
+  /** Why the last any-site sign-in failed (a blocked popup...). */
+  signInError: string | undefined;
   retry: () => void;
 }
 
@@ -23,12 +27,15 @@ export function frame(view: FrameView): TemplateResult {
   return html`<div part="frame"><p part="notice" role="status" ?hidden=${!chatShown || state !== 'retrying'}>${retryingText}</p><div part="chat" ?hidden=${!chatShown}>${chatkit}</div><div part="status" role="status" ?hidden=${chatShown}>${statusPanel(view)}</div></div>`;
 }
 
-function statusPanel({ state, message, loginUrl, retry }: FrameView): TemplateResult {
+function statusPanel({ state, message, loginUrl, signIn, signInError, retry }: FrameView): TemplateResult {
   if (state === 'error') {
     return html`<slot name="error"><p role="alert">${message}</p>${retryButton(retry)}</slot>`;
   }
   if (state === 'signed-out') {
-    return html`<slot name="signed-out"><p>Sign in to chat.</p>${loginUrl && html`<a part="sign-in" href=${loginUrl}>Sign in</a>`}</slot>`;
+    const action = signIn
+      ? html`<button part="sign-in" @click=${signIn}>Sign in</button>`
+      : loginUrl && html`<a part="sign-in" href=${loginUrl}>Sign in</a>`;
+    return html`<slot name="signed-out"><p>Sign in to chat.</p>${action}${signInError && html`<p role="alert">${signInError}</p>`}</slot>`;
   }
   if (state === 'retrying') return html`<slot name="loading"><p>${retryingText}</p>${retryButton(retry)}</slot>`;
   return html`<slot name="loading"><p>Loading chat…</p></slot>`;

@@ -1,3 +1,4 @@
+import type { BearerCredential } from './embed-session.js';
 import { AuthChatKitError } from './errors.js';
 import type { FetchToken } from './token-source.js';
 
@@ -23,27 +24,30 @@ export type TokenProvider = (
 
 /**
  * Gets the JWT from a Better Auth server's JWT plugin: `GET {authUrl}/token` with the session cookie
- * (`credentials: 'include'`, so a same-site auth server on another origin works) and
- * `cache: 'no-store'`; `authorization`, when given, is sent as `Authorization: Bearer` (the session
- * credential of the any-site flow). Answers: 200 `{ "token": "<JWT>" }`; 401/403 resolve `null`
- * (signed out); anything else rejects with `server` or `bad-response`; a network failure rejects as
- * is (the TokenSource reports it as `network`).
+ * (`credentials: 'include'`: a same-site auth server, or the partitioned cookie of the any-site
+ * sign-in) and `cache: 'no-store'`; a held bearer credential (the any-site sign-in where partitioned
+ * cookies are refused) goes as `Authorization: Bearer`, and is dropped when refused. Answers: 200
+ * `{ "token": "<JWT>" }`; 401/403 resolve `null` (signed out); anything else rejects with `server`
+ * or `bad-response`; a network failure rejects as is (the TokenSource reports it as `network`).
  */
 export function betterAuthToken(
   authUrl: string,
   fetchImpl: typeof fetch = (...args) => fetch(...args),
-  authorization?: () => string | undefined,
+  credential?: Pick<BearerCredential, 'get' | 'clear'>,
 ): FetchToken {
-  const url = `${authUrl.replace(/\/+$/, '')}/token`;
+  const url = `${authUrl}/token`;
   return async ({ signal }) => {
-    const bearer = authorization?.();
+    const bearer = credential?.get();
     const response = await fetchImpl(url, {
       credentials: 'include',
       cache: 'no-store',
       signal,
       headers: bearer ? { Authorization: `Bearer ${bearer}` } : {},
     });
-    if (response.status === 401 || response.status === 403) return null;
+    if (response.status === 401 || response.status === 403) {
+      if (bearer) credential!.clear();
+      return null;
+    }
     if (!response.ok) throw new AuthChatKitError('server', `${url} answered ${response.status}.`);
     const body: unknown = await response.json().catch(() => null);
     return jwtString((body as { token?: unknown } | null)?.token, `${url} sent no token: is the JWT plugin on?`);

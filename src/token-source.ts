@@ -150,6 +150,15 @@ export class TokenSource {
     return token.value;
   }
 
+  /** Drops the token after the page signed out, and tells the other tabs. */
+  signOut(): void {
+    this.#request?.abort();
+    this.#inflight = undefined;
+    this.#generation++;
+    this.#signOut();
+    if (this.#running) this.#peers?.announce({ type: 'signed-out' });
+  }
+
   /** Gets a new token now (after a sign-in, or on "Try again"), starting any backoff over. */
   refresh(): Promise<void> {
     this.#failures = 0;

@@ -6,7 +6,8 @@ import * as helpers from '../../test/server/helpers.js';
 export type { Account } from '../../test/server/helpers.js';
 
 // Accounts and tokens come the same way as in the server tests (one place knows Better Auth's quirks).
-export const signUp = (url: string, name?: string) => helpers.signUp({ url }, name);
+// `publicUrl`: the server's own origin (sent as Origin) when PUBLIC_URL makes it differ from `url`.
+export const signUp = (url: string, name?: string, publicUrl = url) => helpers.signUp({ url: publicUrl, listenUrl: url }, name);
 export const getToken = (url: string, account: helpers.Account) => helpers.getToken({ url }, account);
 
 export function userInput(text: string) {

@@ -6,11 +6,17 @@ import type { AuthChatKit } from '../../src/auth-chatkit.js';
 
 const standInSrc = '/chatkit-stand-in.js';
 
-const auth = createAuthClient({ baseURL: new URL('/api/auth', location.href).href });
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
 const widget = $<AuthChatKit>('#widget');
 const message = $('#account-message');
+
+// Opened on another site than the server (e.g. http://localhost:8787 for http://127.0.0.1:8787),
+// the page is an embedding site: the widget talks to the server's public URL and signs in through
+// its popup. /demo-config.js (loaded first) says where the server is.
+const server = (globalThis as { authChatkitDemo?: { publicUrl: string } }).authChatkitDemo?.publicUrl ?? location.origin;
+const crossSite = new URL(server).origin !== location.origin;
+const auth = createAuthClient({ baseURL: `${server}/api/auth` });
 
 // --- the page's preferences ---------------------------------------------------------------------
 // Remembered across reloads (preferences, not secrets); `?stand-in=1|0` and `?mode=inline|launcher`
@@ -110,15 +116,32 @@ setInterval(tick, 1000);
 const signedIn = $('#signed-in');
 const signedOut = $('#signed-out');
 
-// Following the session atom (rather than asking once) also switches on the client's cross-tab
-// messages: a sign-out here reaches every other tab, this page's widget among them.
-auth.useSession.subscribe(({ data, isPending }) => {
-  if (isPending) return;
-  signedIn.hidden = !data;
-  signedOut.hidden = !!data;
-  $('#who').textContent = data?.user.name ?? '';
-  $('#who-email').textContent = data ? `(${data.user.email})` : '';
-});
+if (crossSite) {
+  // `?credential-storage=session` (or local): where the widget keeps a bearer credential when this
+  // browser refuses partitioned cookies (the default keeps it in memory: a reload asks again)
+  const storage = new URLSearchParams(location.search).get('credential-storage');
+  if (storage) widget.setAttribute('credential-storage', storage);
+  widget.setAttribute('auth-url', `${server}/api/auth`);
+  widget.setAttribute('api-url', `${server}/chatkit`);
+  widget.removeAttribute('login-url');
+  signedOut.hidden = true;
+  $('#cross-site').hidden = false;
+  $('#server').textContent = server;
+  const signOutButton = $<HTMLButtonElement>('#embed-sign-out');
+  const showSignOut = () => (signOutButton.hidden = widget.state !== 'ready' && widget.state !== 'retrying');
+  new MutationObserver(showSignOut).observe(widget, { attributes: true, attributeFilter: ['state'] });
+  signOutButton.addEventListener('click', () => void widget.signOut().catch(() => say('The server could not be reached.', true)));
+} else {
+  // Following the session atom (rather than asking once) also switches on the client's cross-tab
+  // messages: a sign-out here reaches every other tab, this page's widget among them.
+  auth.useSession.subscribe(({ data, isPending }) => {
+    if (isPending) return;
+    signedIn.hidden = !data;
+    signedOut.hidden = !!data;
+    $('#who').textContent = data?.user.name ?? '';
+    $('#who-email').textContent = data ? `(${data.user.email})` : '';
+  });
+}
 
 function say(text: string, isError = false): void {
   message.textContent = text;

@@ -2,23 +2,22 @@
 // (bearer JWT verified against the JWKS), the demo page's files, GET /healthz.
 //   createApp(config): the request handler, for in-process use.
 //   startServer(config): the same on an HTTP server (127.0.0.1 by default; port 0 = ephemeral).
-import { mkdirSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { dirname, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
+import { EMBED_COOKIE, PROBE_COOKIE } from '../../src/server/better-auth.js';
 import { AUTH_BASE_PATH, createAuth, resolveSecret } from './auth.js';
 import type { AuthService } from './auth.js';
 import { readBodyLimited } from './body.js';
 import { createChatKitHandler } from './chatkit-protocol.js';
-import { ConfigError, originFor } from './config.js';
+import { originFor } from './config.js';
 import type { ServerConfig } from './config.js';
 import { createCors } from './cors.js';
 import type { CorsRoute } from './cors.js';
+import { openDatabase } from './database.js';
 import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-errors.js';
 import { createOfflineResponder } from './responders/offline.js';
 import { createOpenAIResponder } from './responders/openai.js';
@@ -26,9 +25,9 @@ import type { Responder } from './responders/types.js';
 import { serveStatic } from './static.js';
 import { createStats } from './stats.js';
 import type { ServerStats } from './stats.js';
-import { createStore } from './store.js';
 import type { ChatStore } from './store.js';
-import { bearerToken, createVerifier } from './verify.js';
+import { createVerifier, failureResponse } from '../../src/server/index.js';
+import type { Rejection, Verifier } from '../../src/server/index.js';
 
 export type { ServerConfig } from './config.js';
 export type { ServerStats } from './stats.js';
@@ -36,8 +35,10 @@ export type { ServerStats } from './stats.js';
 export interface ChatApp {
   fetch(request: Request): Promise<Response>;
   stats: ServerStats;
-  /** Issuer, audience and Better Auth's baseURL. */
+  /** Better Auth's baseURL; the tokens' issuer and audience unless JWT_ISSUER / JWT_AUDIENCE. */
   publicUrl: string;
+  /** Checks the chat's bearer tokens (its `config` says against what). */
+  verifier: Verifier;
   /** Settles when the database is migrated; fetch waits for it. */
   ready: Promise<void>;
   auth: AuthService;
@@ -66,20 +67,6 @@ export function chooseResponder(config: ServerConfig): Responder {
   return createOfflineResponder({ delayMs: config.offlineDelayMs });
 }
 
-/** The SQLite file (its folder created), set up as every part of the backend expects it. */
-export function openDatabase(path: string): Database.Database {
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-    const database = new Database(path);
-    database.pragma('journal_mode = WAL');
-    database.pragma('foreign_keys = ON');
-    database.pragma('busy_timeout = 5000');
-    return database;
-  } catch (error) {
-    throw new ConfigError('DATABASE_PATH', `cannot be opened as a SQLite file (got "${path}"): ${oneLine(error)}`);
-  }
-}
-
 /**
  * Loopback by default: the page may be opened as localhost too, which is another origin for the
  * browser, CORS and Better Auth. Only when no PUBLIC_URL names the one origin users reach.
@@ -88,6 +75,15 @@ function ownOrigins(config: ServerConfig, publicUrl: string): string[] {
   const { origin, port } = new URL(publicUrl);
   const loopback = config.host === '127.0.0.1' || config.host === '::1';
   return config.publicUrl || !loopback ? [origin] : [origin, `http://localhost:${port}`];
+}
+
+/** Whether a request from another origin carries cookies beyond the any-site sign-in's partitioned two. */
+function carriesThirdPartyCookies(request: Request, publicOrigin: string): boolean {
+  const origin = request.headers.get('Origin');
+  const cookie = request.headers.get('Cookie');
+  if (!origin || !cookie || origin === publicOrigin) return false;
+  const names = cookie.split(';').map(pair => pair.split('=')[0]!.trim());
+  return names.some(name => !name.endsWith(`.${EMBED_COOKIE}`) && !name.endsWith(`.${PROBE_COOKIE}`));
 }
 
 /** Requests Node's HTTP parser refuses (headers over its 16 KB limit, malformed) get JSON too. */
@@ -108,31 +104,41 @@ function answerClientErrors(server: ReturnType<typeof createAdaptorServer>): voi
   });
 }
 
+/** One log line: where, the answer, and why (the reason quotes claims, never the token). */
+function rejectionLine({ request, status, code, reason, detail }: Rejection): string {
+  return `${request ? `${request.method} ${request.path} ` : ''}${status} ${code}: token refused (${reason}): ${detail}`;
+}
+
 export function createApp(config: ServerConfig): ChatApp {
   const publicUrl = config.publicUrl ?? originFor(config.host, config.port);
   const stats = createStats();
   const logRequest = config.log ? (line: string) => console.log(line) : () => {};
   const logProblem = config.log ? (line: string) => console.error(line) : () => {};
 
+  const publicOrigin = new URL(publicUrl).origin;
   const cors = createCors([...ownOrigins(config, publicUrl), ...config.allowedOrigins]);
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config, logProblem);
+  const { store } = database;
   let auth: AuthService;
-  let store: ChatStore;
   try {
     auth = createAuth({
-      database,
+      database: database.auth,
       secret: resolveSecret(config.betterAuthSecret, config.databasePath),
       publicUrl,
+      issuer: config.jwtIssuer ?? publicUrl,
+      audience: config.jwtAudience ?? publicUrl,
       jwtExpiration: config.jwtExpiration,
       trustedOrigins: cors.allowedOrigins,
+      embedOrigins: cors.allowedOrigins.filter(origin => origin !== publicOrigin),
+      embedCodeExpiresIn: config.embedCodeExpiresIn,
+      rateLimit: { enabled: config.rateLimit, storage: database.rateLimitStorage },
       log: config.log,
     });
-    store = createStore(database);
   } catch (error) {
-    database.close();
+    void database.close();
     throw error;
   }
-  const ready = auth.migrate();
+  const ready = database.migrate(() => auth.migrate());
   ready.catch(() => {}); // reported by whoever awaits it (startServer, fetch)
 
   const responder = chooseResponder(config);
@@ -144,24 +150,29 @@ export function createApp(config: ServerConfig): ChatApp {
     onStreamCancelled: () => stats.chatStreamsCancelled++,
   });
 
-  // Without JWKS_URL the verifier reads this server's own JWKS route in process: the same route and
-  // the same jose remote-set logic, minus a loopback socket (and PUBLIC_URL need not be reachable
-  // from the server itself, e.g. behind a TLS proxy).
+  // The package's verifier. Issuer and audience follow the auth server: without JWT_ISSUER /
+  // JWT_AUDIENCE, the origin of the JWKS URL, which is PUBLIC_URL for this server's own JWKS and what
+  // Better Auth sets by default on another one. Without JWKS_URL the verifier reads this server's own
+  // JWKS route in process: the same route and the same jose remote-set logic, minus a loopback
+  // socket (and PUBLIC_URL need not be reachable from the server itself, e.g. behind a TLS proxy).
   const verifier = createVerifier({
     jwksUrl: config.jwksUrl ?? `${publicUrl}${AUTH_BASE_PATH}/jwks`,
-    issuer: publicUrl,
-    audience: publicUrl,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
     cacheSize: config.verifiedTokenCacheSize,
     reloadIntervalMs: config.jwksReloadIntervalMs,
     timeoutMs: config.jwksTimeoutMs,
-    clockToleranceSec: config.clockToleranceSec,
+    clockTolerance: config.clockToleranceSec,
     stats,
+    // why a token was refused, for whoever runs the server; the 401 itself stays generic
+    ...(config.log && { onRejected: (rejection: Rejection) => logProblem(rejectionLine(rejection)) }),
     ...(!config.jwksUrl && { fetch: async (url: string, init: RequestInit) => hono.fetch(new Request(url, init)) }),
   });
 
   const hono = new Hono();
   hono.onError((error, c) => {
-    if (error instanceof HttpError) return httpErrorResponse(error);
+    const known = error instanceof HttpError ? error : database.unavailable(error);
+    if (known) return httpErrorResponse(known);
     logProblem(`${c.req.method} ${c.req.path} failed: ${oneLine(error)}`);
     return errorResponse(500, 'internal_error', 'The server could not handle this request.');
   });
@@ -205,32 +216,36 @@ export function createApp(config: ServerConfig): ChatApp {
 
   hono.post('/chatkit', async c => {
     stats.chatRequests++;
-    let response: Response;
-    try {
-      const token = bearerToken(c.req.header('Authorization') ?? null);
-      const identity = verifier.cached(token) ?? (await verifier.verify(token));
-      response = await chat(c.req.raw, identity);
-    } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      response = httpErrorResponse(error);
-    }
+    let auth = verifier.authenticate(c.req.header('Authorization'), { method: 'POST', path: c.req.path });
+    // synchronous for a token verified before: no promise on every request's path
+    if (auth instanceof Promise) auth = await auth;
+    const response = auth.ok ? await chat(c.req.raw, auth.identity) : failureResponse(auth);
     stats.chatResponsesByStatus[response.status] = (stats.chatResponsesByStatus[response.status] ?? 0) + 1;
     return response;
   });
   hono.all('/chatkit', () => errorResponse(405, 'method_not_allowed', 'Use POST.', { Allow: 'POST, OPTIONS' }));
 
+  // Where the demo page finds this server when it is opened on another site (http://localhost:PORT)
+  hono.get('/demo-config.js', () =>
+    new Response(`globalThis.authChatkitDemo = ${JSON.stringify({ publicUrl })};\n`, {
+      headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' },
+    }),
+  );
+  hono.use('*', corsFor('static'));
   hono.get('*', async c => (await serveStatic(c.req.path)) ?? errorResponse(404, 'not_found', 'Not found.'));
 
   let closing: Promise<void> | undefined;
   return {
     stats,
     publicUrl,
+    verifier,
     ready,
     auth,
     store,
     responder,
     async fetch(request) {
       const started = performance.now();
+      if (carriesThirdPartyCookies(request, publicOrigin)) stats.crossSiteRequestsWithOtherCookies++;
       let response: Response;
       try {
         await ready;
@@ -247,7 +262,7 @@ export function createApp(config: ServerConfig): ChatApp {
       closing ??= (async () => {
         await ready.catch(() => {});
         await chat.close();
-        database.close();
+        await database.close();
       })();
       return closing;
     },

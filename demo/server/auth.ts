@@ -1,29 +1,39 @@
-// Better Auth: email + password accounts and sessions in SQLite, and the JWT plugin that turns a
-// session into a short-lived EdDSA token for the chat backend (GET /api/auth/token, JWKS at
-// /api/auth/jwks). Issuer and audience are pinned; the token carries sub and name only (no email).
+// Better Auth: email + password accounts and sessions in the backend's database (SQLite or
+// PostgreSQL: database.ts), and the JWT plugin that turns a session into a short-lived EdDSA token for
+// the chat backend (GET /api/auth/token, JWKS at /api/auth/jwks). Issuer and audience are pinned; the
+// token carries sub and name only (no email).
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { betterAuth } from 'better-auth';
 import { symmetricDecrypt } from 'better-auth/crypto';
 import { getMigrations } from 'better-auth/db/migration';
 import { jwt } from 'better-auth/plugins';
 import { createJwk } from 'better-auth/plugins/jwt';
 import type { JwtOptions } from 'better-auth/plugins/jwt';
+import { chatkitEmbed } from '../../src/server/better-auth.js';
 import { ConfigError } from './config.js';
+import type { AppDatabase } from './database.js';
 
 export const AUTH_BASE_PATH = '/api/auth';
 export const SECRET_FILE_NAME = '.better-auth-secret';
 
 export interface AuthSetup {
-  database: BetterSqlite3.Database;
+  database: AppDatabase['auth'];
   secret: string;
-  /** baseURL, and the tokens' issuer and audience. */
+  /** baseURL. */
   publicUrl: string;
+  /** The tokens' `iss` and `aud` (JWT_ISSUER / JWT_AUDIENCE, or the public URL). */
+  issuer: string;
+  audience: string;
   /** A validated time span (config.ts): never a number, which Better Auth reads as a timestamp. */
   jwtExpiration: string;
   trustedOrigins: string[];
+  /** Other sites allowed to embed the widget with the popup sign-in (the chatkitEmbed plugin). */
+  embedOrigins: string[];
+  embedCodeExpiresIn: number;
+  /** Rate limits on or off (an explicit choice: Better Auth's default follows NODE_ENV), and where they count. */
+  rateLimit: { enabled: boolean; storage: AppDatabase['rateLimitStorage'] };
   log: boolean;
 }
 
@@ -31,8 +41,8 @@ export function createAuth(setup: AuthSetup) {
   const jwtOptions = {
     jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
     jwt: {
-      issuer: setup.publicUrl,
-      audience: setup.publicUrl,
+      issuer: setup.issuer,
+      audience: setup.audience,
       expirationTime: setup.jwtExpiration,
       // sub is the user id (added by the plugin); the chat backend needs nothing else but a name
       definePayload: ({ user }) => ({ name: user.name }),
@@ -46,7 +56,11 @@ export function createAuth(setup: AuthSetup) {
     database: setup.database,
     emailAndPassword: { enabled: true },
     trustedOrigins: setup.trustedOrigins,
-    plugins: [jwt(jwtOptions)],
+    plugins: [jwt(jwtOptions), chatkitEmbed({ allowedOrigins: setup.embedOrigins, codeExpiresIn: setup.embedCodeExpiresIn })],
+    rateLimit: setup.rateLimit,
+    // Errors Better Auth does not answer itself (a database that cannot be reached) reach app.ts,
+    // which answers 503 or a 500 JSON, instead of an empty 500 here.
+    onAPIError: { throw: true },
     telemetry: { enabled: false },
     logger: {
       disabled: !setup.log,
@@ -59,22 +73,22 @@ export function createAuth(setup: AuthSetup) {
   return {
     auth,
     /**
-     * Creates Better Auth's tables (user, session, account, verification, jwks) when missing, and
-     * checks that the secret opens the stored signing keys: a changed secret fails the start, rather
-     * than every token request later.
+     * Creates Better Auth's tables (user, session, account, verification, jwks, and rateLimit when
+     * counted in the database) when missing, and checks that the secret opens the stored signing keys:
+     * a changed secret fails the start, rather than every token request later.
      */
     async migrate(): Promise<void> {
       const { runMigrations } = await getMigrations(auth.options);
       await runMigrations();
-      const latest = setup.database.prepare('SELECT privateKey FROM jwks ORDER BY createdAt DESC LIMIT 1').get() as { privateKey: string } | undefined;
+      const { adapter, secretConfig } = await auth.$context;
+      const [latest] = await adapter.findMany<{ privateKey: string }>({ model: 'jwks', sortBy: { field: 'createdAt', direction: 'desc' }, limit: 1 });
       if (!latest) return;
-      const { secretConfig } = await auth.$context;
       try {
         await symmetricDecrypt({ key: secretConfig, data: JSON.parse(latest.privateKey) as string });
       } catch {
         throw new ConfigError(
           'BETTER_AUTH_SECRET',
-          'does not open the signing keys stored in the database (they were made with another secret): restore that secret, or use a new DATABASE_PATH',
+          'does not open the signing keys stored in the database (they were made with another secret): restore that secret, or use a new database',
         );
       }
     },

@@ -14,7 +14,7 @@ import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-err
 import type { Responder } from './responders/types.js';
 import { newId } from './store.js';
 import type { ChatStore } from './store.js';
-import type { Identity } from './verify.js';
+import type { Identity } from '../../src/server/index.js';
 
 export interface ChatKitHandlerOptions {
   store: ChatStore;
@@ -47,8 +47,8 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
 
   const notFound = (what: 'Thread' | 'Item') => new HttpError(404, `${what.toLowerCase()}_not_found`, `${what} not found.`);
 
-  function ownedThread(sub: string, threadId: string): ThreadMetadata {
-    const thread = store.getThread(sub, threadId);
+  async function ownedThread(sub: string, threadId: string): Promise<ThreadMetadata> {
+    const thread = await store.getThread(sub, threadId);
     if (!thread) throw notFound('Thread');
     return thread;
   }
@@ -101,7 +101,7 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
   /** Steps 3-5 of a streamed turn: stream options, the assistant's reply, the title on the first turn. */
   async function reply(identity: Identity, thread: ThreadMetadata, emit: (event: StreamEvent) => void, signal: AbortSignal): Promise<void> {
     emit({ type: 'stream_options', stream_options: { allow_cancel: true } });
-    const items = store.latestItems(identity.sub, thread.id, historyLimit);
+    const items = await store.latestItems(identity.sub, thread.id, historyLimit);
     const history = items.map(item => ({ role: item.type === 'user_message' ? ('user' as const) : ('assistant' as const), text: itemText(item) }));
 
     let assistant: AssistantMessageItem | undefined;
@@ -129,11 +129,11 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
     // Whatever happened, what was already said is kept.
     const content = outputText(text);
     const said: AssistantMessageItem | undefined = assistant && text ? { ...assistant, content: [content] } : undefined;
-    if (said) store.addItem(identity.sub, said);
+    if (said) await store.addItem(identity.sub, said);
     const untitled = thread.title === undefined;
 
     if (signal.aborted) {
-      if (untitled) store.setTitle(identity.sub, thread.id, titleFor(items));
+      if (untitled) await store.setTitle(identity.sub, thread.id, titleFor(items));
       options.onStreamCancelled?.();
       return;
     }
@@ -146,7 +146,7 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
       emit({ type: 'error', code: 'stream.error', allow_retry: true });
       return;
     }
-    const titled = untitled && store.setTitle(identity.sub, thread.id, titleFor(items));
+    const titled = untitled && (await store.setTitle(identity.sub, thread.id, titleFor(items)));
     if (titled) emit({ type: 'thread.updated', thread: threadOf(titled) });
   }
 
@@ -163,13 +163,15 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
     };
   }
 
-  function dispatch(request: ChatKitRequest, identity: Identity, signal: AbortSignal): Response {
+  async function dispatch(request: ChatKitRequest, identity: Identity, signal: AbortSignal): Promise<Response> {
     const { sub } = identity;
     switch (request.type) {
       case 'threads.create': {
-        const thread = store.createThread(sub, new Date().toISOString());
+        // the thread and the user's message are stored before the answer starts: once the client
+        // sees them, they are kept
+        const thread = await store.createThread(sub, new Date().toISOString());
         const item = userMessage(thread.id, request.input);
-        store.addItem(sub, item);
+        await store.addItem(sub, item);
         return stream(signal, async (emit, streamSignal) => {
           emit({ type: 'thread.created', thread: threadOf(thread) });
           emit({ type: 'thread.item.done', item });
@@ -177,47 +179,47 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
         });
       }
       case 'threads.add_user_message': {
-        const thread = ownedThread(sub, request.threadId);
+        const thread = await ownedThread(sub, request.threadId);
         const item = userMessage(thread.id, request.input);
-        store.addItem(sub, item);
+        await store.addItem(sub, item);
         return stream(signal, async (emit, streamSignal) => {
           emit({ type: 'thread.item.done', item });
           await reply(identity, thread, emit, streamSignal);
         });
       }
       case 'threads.retry_after_item': {
-        const thread = ownedThread(sub, request.threadId);
-        const item = store.getItem(sub, thread.id, request.itemId);
+        const thread = await ownedThread(sub, request.threadId);
+        const item = await store.getItem(sub, thread.id, request.itemId);
         if (!item) throw notFound('Item');
         if (item.type !== 'user_message') throw new HttpError(400, 'invalid_params', 'params.item_id must name a user message.');
-        store.deleteItemsAfter(sub, thread.id, item.id);
+        await store.deleteItemsAfter(sub, thread.id, item.id);
         return stream(signal, (emit, streamSignal) => reply(identity, thread, emit, streamSignal));
       }
       case 'threads.get_by_id': {
-        const thread = ownedThread(sub, request.threadId);
-        return json(threadOf(thread, store.listItems(sub, thread.id, { limit: THREAD_ITEMS_PAGE, order: 'asc' })));
+        const thread = await ownedThread(sub, request.threadId);
+        return json(threadOf(thread, await store.listItems(sub, thread.id, { limit: THREAD_ITEMS_PAGE, order: 'asc' })));
       }
       case 'threads.list': {
-        const page = store.listThreads(sub, request.page);
+        const page = await store.listThreads(sub, request.page);
         return json({ ...page, data: page.data.map(thread => threadOf(thread)) });
       }
       case 'items.list':
-        return json(store.listItems(sub, ownedThread(sub, request.threadId).id, request.page));
+        return json(await store.listItems(sub, (await ownedThread(sub, request.threadId)).id, request.page));
       case 'threads.update': {
-        const title = request.title.trim().slice(0, MAX_TITLE_LENGTH);
-        const thread = store.setTitle(sub, request.threadId, title || undefined);
+        const title = storable(request.title.trim().slice(0, MAX_TITLE_LENGTH));
+        const thread = await store.setTitle(sub, request.threadId, title || undefined);
         if (!thread) throw notFound('Thread');
         return json(threadOf(thread));
       }
       case 'threads.delete':
-        if (!store.deleteThread(sub, request.threadId)) throw notFound('Thread');
+        if (!(await store.deleteThread(sub, request.threadId))) throw notFound('Thread');
         return json({});
       case 'items.feedback':
-        store.setFeedback(sub, ownedThread(sub, request.threadId).id, request.itemIds, request.kind);
+        await store.setFeedback(sub, (await ownedThread(sub, request.threadId)).id, request.itemIds, request.kind);
         return json({});
       case 'unsupported':
         if (!request.streaming) throw new HttpError(400, 'unsupported_request', `${request.name} is not supported by this server.`);
-        ownedThread(sub, request.threadId ?? '');
+        await ownedThread(sub, request.threadId ?? '');
         return stream(signal, async emit => {
           emit({ type: 'error', code: 'custom', message: `${request.name} is not supported by this server.`, allow_retry: false });
         });
@@ -227,7 +229,7 @@ export function createChatKitHandler(options: ChatKitHandlerOptions): ChatKitHan
   const handler = async (request: Request, identity: Identity): Promise<Response> => {
     try {
       const body = await readBodyLimited(request, maxBodyBytes);
-      return dispatch(parseChatKitRequest(body), identity, request.signal);
+      return await dispatch(parseChatKitRequest(body), identity, request.signal);
     } catch (error) {
       if (error instanceof HttpError) return httpErrorResponse(error);
       log(`chatkit: request failed: ${oneLine(error)}`);
@@ -252,7 +254,16 @@ export function titleFor(items: readonly { type: string; content: readonly { tex
   let title = words.slice(0, 6).join(' ');
   if (title.length > 40) title = `${title.slice(0, 39).trimEnd()}…`;
   else if (words.length > 6) title += '…';
-  return title;
+  return storable(title);
+}
+
+/**
+ * A title as both stores keep it alike: U+0000 left out (PostgreSQL text cannot hold it) and lone
+ * surrogates as U+FFFD (SQLite would keep their bytes and read back three). Message text needs none of
+ * this: it is stored as JSON, where both are escaped.
+ */
+function storable(title: string): string {
+  return title.replaceAll('\0', '').replace(/\p{Surrogate}/gu, '\uFFFD');
 }
 
 /**

@@ -58,8 +58,8 @@ export function parseChatKitRequest(body: Uint8Array): ChatKitRequest {
       return { type, threadId: string(params, 'thread_id'), title: string(params, 'title', { allowEmpty: true }) };
     case 'items.feedback': {
       const itemIds = params.item_ids;
-      if (!Array.isArray(itemIds) || !itemIds.every(id => typeof id === 'string')) {
-        throw invalid('invalid_params', 'params.item_ids must be an array of strings.');
+      if (!Array.isArray(itemIds) || !itemIds.every(id => typeof id === 'string' && !id.includes('\0'))) {
+        throw invalid('invalid_params', 'params.item_ids must be an array of strings (without U+0000).');
       }
       const kind = params.kind;
       if (kind !== 'positive' && kind !== 'negative') throw invalid('invalid_params', 'params.kind must be "positive" or "negative".');
@@ -75,9 +75,12 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Ids, cursors and titles never hold U+0000: PostgreSQL's text cannot store it, and refusing it here
+// keeps both stores answering alike (message text is stored as JSON, where it is escaped).
 function string(params: Json, key: string, { allowEmpty = false } = {}): string {
   const value = params[key];
   if (typeof value !== 'string' || (!allowEmpty && value === '')) throw invalid('invalid_params', `params.${key} must be a non-empty string.`);
+  if (value.includes('\0')) throw invalid('invalid_params', `params.${key} must not contain U+0000.`);
   return value;
 }
 
@@ -94,6 +97,7 @@ function pageRequest(params: Json): PageRequest {
   }
   if (order !== undefined && order !== 'asc' && order !== 'desc') throw invalid('invalid_params', 'params.order must be "asc" or "desc".');
   const after = optionalString(params.after, 'params.after');
+  if (after?.includes('\0')) throw invalid('invalid_params', 'params.after must not contain U+0000.');
   return {
     limit: Math.min(typeof limit === 'number' ? limit : DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
     order: order ?? 'desc',

@@ -9,6 +9,10 @@ export interface ServerConfig {
   host: string;
   /** DATABASE_PATH (default .data/demo.sqlite; its folder is created). ':memory:' keeps nothing. */
   databasePath: string;
+  /** DATABASE_URL (postgres:// or postgresql://): everything on PostgreSQL instead; DATABASE_PATH unused. */
+  databaseUrl?: string;
+  /** RATE_LIMIT (default on): Better Auth's rate limits, kept in the database on PostgreSQL (shared by the instances). */
+  rateLimit: boolean;
   /** BETTER_AUTH_SECRET (32+ characters); absent: generated once into a 0600 file beside the database. */
   betterAuthSecret?: string;
   /** PUBLIC_URL: the origin users reach; absent: http://HOST:PORT with the port actually bound. */
@@ -19,6 +23,13 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** JWKS_URL: verify tokens of another auth server; absent: this server's /api/auth/jwks (in process). */
   jwksUrl?: string;
+  /**
+   * JWT_ISSUER: the `iss` of the tokens this server issues and of those it accepts. Absent: issued
+   * with PUBLIC_URL; accepted: the origin of JWKS_URL (Better Auth's default there), or PUBLIC_URL.
+   */
+  jwtIssuer?: string;
+  /** JWT_AUDIENCE: the same for `aud`. */
+  jwtAudience?: string;
   /** OPENAI_API_KEY (empty = absent): switches the responder from offline to OpenAI. */
   openaiApiKey?: string;
   /** OPENAI_MODEL (default gpt-4.1-mini). */
@@ -41,6 +52,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** Pause between the offline responder's text deltas. */
   offlineDelayMs: number;
+  /** Seconds an any-site hand-off code stays redeemable. */
+  embedCodeExpiresIn: number;
   /** Replaces the responder chosen from OPENAI_API_KEY (tests inject failing or slow ones). */
   responder?: Responder;
 }
@@ -87,11 +100,19 @@ export function loadConfig(env: Env): ServerConfig {
   if (/[\s/]/.test(host)) throw new ConfigError('HOST', `must be a host name or IP address (got "${host}")`);
 
   const databasePath = get('DATABASE_PATH') ?? '.data/demo.sqlite';
+  const databaseUrl = optional(get('DATABASE_URL'), parseDatabaseUrl);
 
   const betterAuthSecret = get('BETTER_AUTH_SECRET');
   if (betterAuthSecret !== undefined && betterAuthSecret.length < 32) {
     throw new ConfigError('BETTER_AUTH_SECRET', `must be at least 32 characters (got ${betterAuthSecret.length}); unset it to generate one`);
   }
+  if (databaseUrl && betterAuthSecret === undefined) {
+    // a generated one would live beside one instance only; the signing keys in the database are encrypted with it
+    throw new ConfigError('BETTER_AUTH_SECRET', 'must be set with DATABASE_URL: every instance on the database needs the same secret');
+  }
+
+  const rateLimit = get('RATE_LIMIT') ?? 'on';
+  if (rateLimit !== 'on' && rateLimit !== 'off') throw new ConfigError('RATE_LIMIT', `must be on or off (got "${rateLimit}")`);
 
   const publicUrl = optional(get('PUBLIC_URL'), value => parseOrigin('PUBLIC_URL', value));
 
@@ -118,17 +139,23 @@ export function loadConfig(env: Env): ServerConfig {
     .map(origin => parseOrigin('ALLOWED_ORIGINS', origin));
 
   const jwksUrl = optional(get('JWKS_URL'), value => parseHttpUrl('JWKS_URL', value).href);
+  const jwtIssuer = optional(get('JWT_ISSUER'), value => parseClaim('JWT_ISSUER', value));
+  const jwtAudience = optional(get('JWT_AUDIENCE'), value => parseClaim('JWT_AUDIENCE', value));
   const openaiBaseUrl = optional(get('OPENAI_BASE_URL'), value => parseHttpUrl('OPENAI_BASE_URL', value).href.replace(/\/$/, ''));
 
   return {
     port,
     host,
     databasePath,
+    databaseUrl,
+    rateLimit: rateLimit === 'on',
     betterAuthSecret,
     publicUrl,
     jwtExpiration,
     allowedOrigins: [...new Set(allowedOrigins)],
     jwksUrl,
+    jwtIssuer,
+    jwtAudience,
     openaiApiKey: get('OPENAI_API_KEY'),
     openaiModel: get('OPENAI_MODEL') ?? 'gpt-4.1-mini',
     openaiBaseUrl,
@@ -139,6 +166,7 @@ export function loadConfig(env: Env): ServerConfig {
     clockToleranceSec: 5,
     maxBodyBytes: 1024 * 1024,
     offlineDelayMs: 40,
+    embedCodeExpiresIn: 60,
   };
 }
 
@@ -153,6 +181,21 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+/** A postgres:// URL as pg takes it. The value is never echoed: it may hold a password. */
+function parseDatabaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a URL like postgres://user:password@host:5432/database (the value does not parse as a URL)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must be a postgres:// or postgresql:// URL (got a "${url.protocol}" URL)`);
+  }
+  if (!url.hostname && !url.searchParams.has('host')) throw new ConfigError('DATABASE_URL', 'must name a host, like postgres://user:password@host:5432/database');
+  return value;
+}
+
 function parseHttpUrl(variable: string, value: string): URL {
   let url: URL;
   try {
@@ -164,6 +207,22 @@ function parseHttpUrl(variable: string, value: string): URL {
     throw new ConfigError(variable, `must be an http(s) URL (got "${value}")`);
   }
   return url;
+}
+
+/**
+ * An `iss` or `aud` value (RFC 7519 StringOrURI), kept exactly as written: it is compared exactly,
+ * so normalising it (a trailing slash, a lowercased host) would refuse every token.
+ */
+function parseClaim(variable: string, value: string): string {
+  if (/[\s\p{Cc}]/u.test(value)) throw new ConfigError(variable, `must be one value without spaces, like https://auth.example.com (got "${value}")`);
+  if (value.includes(':')) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError(variable, `must be a URL like https://auth.example.com, or a name without ":" (got "${value}")`);
+    }
+  }
+  return value;
 }
 
 /** An origin such as https://chat.example.com (no path, query or credentials), returned normalised. */

@@ -2,7 +2,7 @@
 // origin gets no CORS headers at all (the browser then keeps the answer from the page).
 import { errorResponse } from './http-errors.js';
 
-export type CorsRoute = 'auth' | 'chat';
+export type CorsRoute = 'auth' | 'chat' | 'static';
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Accept-Language, chatkit-frame-instance-id';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
@@ -12,6 +12,8 @@ const ROUTES: Record<CorsRoute, { methods: string; credentials: boolean; expose:
   auth: { methods: 'GET, POST', credentials: true, expose: 'set-auth-jwt' },
   // bearer tokens only, no cookies; let the page read why a request was refused
   chat: { methods: 'POST', credentials: false, expose: 'WWW-Authenticate, Retry-After' },
+  // the element's script and the stand-in, loaded as module scripts by pages on other sites (a CDN's job)
+  static: { methods: 'GET', credentials: false, expose: '' },
 };
 
 export function createCors(allowedOrigins: Iterable<string>) {
@@ -51,7 +53,9 @@ export function createCors(allowedOrigins: Iterable<string>) {
       if (isAllowed(origin)) {
         headers['Access-Control-Allow-Origin'] = origin;
         if (credentials) headers['Access-Control-Allow-Credentials'] = 'true';
-        headers['Access-Control-Expose-Headers'] = expose;
+        // added to what the handler exposes itself (Better Auth's plugins may expose their headers)
+        const exposed = [response.headers.get('Access-Control-Expose-Headers'), expose].filter(Boolean).join(', ');
+        if (exposed) headers['Access-Control-Expose-Headers'] = exposed;
       }
       return withHeaders(response, headers, { Vary: 'Origin' });
     },

@@ -20,6 +20,9 @@ try {
 try {
   const server = await startServer(config);
   console.log(`auth-chatkit demo: ${server.url}/`);
+  // what a token must carry here, said once: a mismatch with the auth server shows at a glance
+  const { jwksUrl, issuer, audience } = server.app.verifier.config;
+  console.log(`auth-chatkit demo: chat tokens verified with the JWKS at ${jwksUrl}, issuer ${JSON.stringify(issuer)}, audience ${JSON.stringify(audience)}`);
   const stop = () => {
     server.close().then(
       () => process.exit(0),

@@ -18,6 +18,11 @@ export interface ServerStats {
   tokenCacheHits: number;
   /** Chat streams that ended because the client went away. */
   chatStreamsCancelled: number;
+  /**
+   * Requests from another origin (an embedding site) that carried a cookie other than the any-site
+   * sign-in's partitioned ones: third-party cookies at work (the cross-site tests expect none).
+   */
+  crossSiteRequestsWithOtherCookies: number;
 }
 
 export function createStats(): ServerStats {
@@ -31,5 +36,6 @@ export function createStats(): ServerStats {
     tokenVerifications: 0,
     tokenCacheHits: 0,
     chatStreamsCancelled: 0,
+    crossSiteRequestsWithOtherCookies: 0,
   };
 }

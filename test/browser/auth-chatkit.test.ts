@@ -71,13 +71,125 @@ describe('<auth-chatkit>', () => {
 
     it('shows signed-out (with a sign-in link to login-url) on 401, and fires the event', async () => {
       network.auth.always(401);
-      const el = await mount({ 'login-url': '/sign-in' });
+      const el = await mount({ 'login-url': '/sign-in', 'sign-in-mode': 'cookie' });
       await waitFor(() => el.state === 'signed-out');
       expect(el.chatkit).to.equal(null);
       const link = el.shadowRoot!.querySelector('a[part=sign-in]') as HTMLAnchorElement;
       expect(link.href).to.equal(new URL('/sign-in', location.href).href);
       expect(eventsOf('auth-chatkit-signed-out')).to.have.length(1);
       expect(eventsOf('auth-chatkit-error')).to.have.length(0);
+    });
+
+    describe('on another site than the auth server', () => {
+      let open: sinon.SinonStub;
+      let popup: { closed: boolean };
+      beforeEach(() => {
+        popup = { closed: false };
+        open = sinon.stub(window, 'open').callsFake(() => popup as unknown as Window);
+      });
+      afterEach(() => open.restore());
+
+      const signInButton = (el: AuthChatKit) => el.shadowRoot!.querySelector('button[part=sign-in]') as HTMLButtonElement | null;
+      const postCode = (nonce: string) =>
+        window.dispatchEvent(new MessageEvent('message', { origin: new URL(network.authUrl).origin, data: { type: 'auth-chatkit:code', nonce, code: 'c0de' } }));
+
+      it('offers a Sign in button that opens the hand-off popup at once, in the click', async () => {
+        network.auth.always(401);
+        const el = await mount({ 'login-url': '/sign-in' });
+        await waitFor(() => el.state === 'signed-out');
+        expect(el.shadowRoot!.querySelector('a[part=sign-in]'), 'the popup, not the same-site link').to.equal(null);
+        signInButton(el)!.click();
+        expect(open.callCount, 'synchronously in the click handler').to.equal(1);
+        const url = new URL(open.firstCall.args[0] as string);
+        expect(`${url.origin}${url.pathname}`).to.equal(`${network.authUrl}/embed`);
+        expect(url.searchParams.get('origin')).to.equal(location.origin);
+      });
+
+      it('a blocked popup: "Allow pop-ups for this site", and auth-chatkit-error popup-blocked', async () => {
+        open.returns(null);
+        network.auth.always(401);
+        const el = await mount();
+        await waitFor(() => el.state === 'signed-out');
+        signInButton(el)!.click();
+        await waitFor(() => eventsOf('auth-chatkit-error').length === 1);
+        expect(eventsOf('auth-chatkit-error')[0]!.detail).to.deep.equal({ code: 'popup-blocked', message: 'Allow pop-ups for this site to sign in.' });
+        await el.updateComplete;
+        expect(el.shadowRoot!.querySelector('[part=status] [role=alert]')!.textContent).to.equal('Allow pop-ups for this site to sign in.');
+        expect(el.state).to.equal('signed-out');
+      });
+
+      it('a popup closed without finishing: back to signed-out, no error', async () => {
+        const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+        try {
+          network.auth.always(401);
+          const el = await mount();
+          await waitFor(() => el.state === 'signed-out');
+          signInButton(el)!.click();
+          popup.closed = true;
+          await clock.tickAsync(600);
+          await el.updateComplete;
+          expect(el.state).to.equal('signed-out');
+          expect(eventsOf('auth-chatkit-error')).to.have.length(0);
+          expect(signInButton(el)).to.not.equal(null);
+        } finally {
+          clock.restore();
+        }
+      });
+
+      it('the code posted by the popup is redeemed; a bearer credential then gets the token: ready', async () => {
+        let redeemed: Request | undefined;
+        network.auth.always(async request => {
+          if (request.url.endsWith('/embed/probe')) return Response.json({ ok: true });
+          if (request.url.endsWith('/embed/redeem')) {
+            redeemed = request.clone();
+            return Response.json({ credential: 'bearer', token: 'signed.credential' });
+          }
+          return request.headers.get('Authorization') === 'Bearer signed.credential'
+            ? Response.json({ token: network.auth.token() })
+            : Response.json({ code: 'UNAUTHORIZED' }, { status: 401 });
+        });
+        const el = await mount({ 'sign-in-mode': 'popup', 'credential-storage': 'memory' });
+        await waitFor(() => el.state === 'signed-out');
+        signInButton(el)!.click();
+        const nonce = new URL(open.firstCall.args[0] as string).searchParams.get('nonce')!;
+        window.postMessage({ type: 'auth-chatkit:code', nonce, code: 'forged' }, '*'); // the page itself: ignored
+        postCode('another-attempt-nonce'); // not this attempt: ignored
+        postCode(nonce); // source is not the popup (a MessageEvent made here has no source): ignored
+        await realTasks();
+        expect(redeemed).to.equal(undefined);
+        // the genuine message: from the auth origin, from the popup
+        const genuine = new MessageEvent('message', { origin: new URL(network.authUrl).origin, data: { type: 'auth-chatkit:code', nonce, code: 'c0de' } });
+        Object.defineProperty(genuine, 'source', { value: popup });
+        window.dispatchEvent(genuine);
+        await ready(el);
+        expect(await redeemed!.json()).to.deep.equal({ code: 'c0de' });
+        expect(sessionStorage.length + localStorage.length, 'memory: nothing stored').to.equal(0);
+        expect(el.outerHTML).to.not.contain('signed.credential');
+
+        const signOuts: Request[] = [];
+        network.auth.always(request => (signOuts.push(request), Response.json({ success: true })));
+        await el.signOut();
+        expect(el.state).to.equal('signed-out');
+        expect(signOuts.map(request => `${request.method} ${request.url} ${request.headers.get('Authorization')}`)).to.deep.equal([
+          `POST ${network.authUrl}/embed/sign-out Bearer signed.credential`,
+        ]);
+        network.auth.always(401);
+        await el.refresh();
+        expect(network.auth.requests.at(-1)!.headers.get('Authorization'), 'the credential is gone').to.equal(null);
+      });
+    });
+
+    it("signOut() on the auth server's own site: Better Auth's sign-out, then signed-out", async () => {
+      const el = await mount({ 'sign-in-mode': 'cookie' });
+      await ready(el);
+      network.auth.always(request => (request.url.endsWith('/sign-out') ? Response.json({ success: true }) : Response.json({}, { status: 401 })));
+      await el.signOut();
+      expect(el.state).to.equal('signed-out');
+      const request = network.auth.requests.find(candidate => candidate.url.endsWith('/sign-out'))!;
+      expect(request.method).to.equal('POST');
+      expect(request.credentials).to.equal('include');
+      expect(request.headers.get('Content-Type')).to.equal('application/json');
+      expect(el.chatkit).to.equal(null);
     });
 
     it('goes ready -> signed-out -> ready through refresh() (the page signed out, then in)', async () => {
@@ -325,9 +437,9 @@ describe('<auth-chatkit>', () => {
       ['an auth-url with a javascript: scheme', { 'auth-url': 'javascript:alert(1)' }, /auth-url .* cannot be a javascript: URL/],
       ['an unknown theme', { theme: 'purple' }, /theme "purple"/],
       ['a non-numeric refresh-leeway', { 'refresh-leeway': 'soon' }, /refresh-leeway "soon"/],
-      ['an unknown mode', { mode: 'bubble' }, /mode "bubble" is not inline or launcher\./],
-      ['an unknown position', { position: 'top' }, /position "top" is not right or left\./],
-      ['an unknown loading', { loading: 'later' }, /loading "later" is not lazy or eager\./],
+      ['an unknown mode', { mode: 'bubble' }, /mode "bubble" is not inline, launcher\./],
+      ['an unknown position', { position: 'top' }, /position "top" is not right, left\./],
+      ['an unknown loading', { loading: 'later' }, /loading "later" is not lazy, eager\./],
     ];
     for (const [what, attributes, message] of bad) {
       it(`${what}: readable error state and event, recovers when fixed`, async () => {

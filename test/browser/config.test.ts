@@ -3,8 +3,8 @@ import { defaultChatKitSrc } from '../../src/chatkit-runtime.js';
 import { localDomainKey, parseConfig } from '../../src/config.js';
 import { AuthChatKitError } from '../../src/errors.js';
 
-const page = { href: 'https://www.example.com/docs/page', hostname: 'www.example.com' };
-const local = { href: 'http://127.0.0.1:8787/', hostname: '127.0.0.1' };
+const page = { href: 'https://www.example.com/docs/page', origin: 'https://www.example.com' };
+const local = { href: 'http://127.0.0.1:8787/', origin: 'http://127.0.0.1:8787' };
 const base = { authUrl: '/api/auth', apiUrl: 'https://chat.example.com/chatkit', domainKey: 'domain_pk_1' };
 
 function configError(run: () => unknown): AuthChatKitError {
@@ -31,19 +31,18 @@ describe('parseConfig', () => {
 
   it('uses a placeholder domain key on loopback hosts only', () => {
     expect(parseConfig({ ...base, domainKey: null }, local).domainKey).to.equal(localDomainKey);
-    expect(parseConfig({ ...base, domainKey: null }, { href: 'http://localhost:3000/', hostname: 'localhost' }).domainKey).to.equal(localDomainKey);
+    expect(parseConfig({ ...base, domainKey: null }, { href: 'http://localhost:3000/', origin: 'http://localhost:3000' }).domainKey).to.equal(localDomainKey);
     const error = configError(() => parseConfig({ ...base, domainKey: '' }, page));
     expect(error.message).to.contain("domain-key is required on www.example.com: add it to OpenAI's domain allow-list");
   });
 
-  it('theme "auto" is the page\'s color scheme; mode, position and loading take their values as written', () => {
+  it('theme "auto" is the page\'s color scheme; keywords are taken as written', () => {
     expect(parseConfig({ ...base, theme: 'auto' }, { ...page, dark: true }).theme).to.equal('dark');
     expect(parseConfig({ ...base, theme: 'auto' }, { ...page, dark: false }).theme).to.equal('light');
-    expect(parseConfig({ ...base, theme: ' dark ' }, page).theme).to.equal('dark');
+    expect(configError(() => parseConfig({ ...base, theme: ' dark' }, page)).message, 'as written').to.equal('theme " dark" is not light, dark, auto.');
     expect(() => parseConfig({ ...base, mode: 'launcher', position: 'left', loading: 'eager' }, page)).to.not.throw();
     expect(() => parseConfig({ ...base, mode: '', position: '', loading: '' }, page), 'empty: the default').to.not.throw();
-    expect(configError(() => parseConfig({ ...base, mode: ' launcher' }, page)).message).to.equal('mode " launcher" is not inline or launcher.');
-    expect(configError(() => parseConfig({ ...base, theme: 'sepia' }, page)).message).to.equal('theme "sepia" is not light, dark or auto.');
+    expect(configError(() => parseConfig({ ...base, mode: ' launcher' }, page)).message).to.equal('mode " launcher" is not inline, launcher.');
   });
 
   it('accepts a tokenProvider instead of auth-url', () => {
@@ -57,7 +56,7 @@ describe('parseConfig', () => {
     expect(config.apiUrl).to.equal('https://www.example.com/docs/chatkit');
     expect(config.chatkitSrc).to.equal('https://www.example.com/docs/vendor/chatkit.js');
     expect(config.loginUrl).to.equal('https://www.example.com/docs/sign-in');
-    const based = parseConfig({ ...base, apiUrl: 'chatkit' }, { href: 'https://cdn.example.net/app/', hostname: 'www.example.com' });
+    const based = parseConfig({ ...base, apiUrl: 'chatkit' }, { href: 'https://cdn.example.net/app/', origin: 'https://www.example.com' });
     expect(based.apiUrl).to.equal('https://cdn.example.net/app/chatkit');
     expect(parseConfig({ ...base, apiUrl: '//chat.example.org/c' }, page).apiUrl).to.equal('https://chat.example.org/c');
   });

@@ -532,7 +532,7 @@ describe('launcher (mode="launcher")', () => {
       expect(el.state).to.equal('error');
       el.show();
       await el.updateComplete;
-      expect(partsOf(el).status.textContent).to.contain('position "top" is not right or left.');
+      expect(partsOf(el).status.textContent).to.contain('position "top" is not right, left.');
       await realTasks();
       expect(network.auth.requests, 'nothing loads for a broken configuration').to.have.length(0);
     });

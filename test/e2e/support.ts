@@ -42,11 +42,21 @@ function recordWidgetEvents(): void {
 
 /** The demo page, as a person uses it. */
 export class DemoPage {
-  static async open(browser: Browser | BrowserContext, demo: Demo, query = '?stand-in=1'): Promise<DemoPage> {
+  /**
+   * Opens the demo page at `origin` (default: the server's public URL; `http://localhost:PORT` is
+   * another site), after `setUp` ran on the new tab.
+   */
+  static async open(
+    browser: Browser | BrowserContext,
+    demo: Demo,
+    query = '?stand-in=1',
+    { origin = demo.url, setUp }: { origin?: string; setUp?: (page: Page) => Promise<void> } = {},
+  ): Promise<DemoPage> {
     const page = await browser.newPage();
     await page.addInitScript(recordWidgetEvents);
+    await setUp?.(page);
     const demoPage = new DemoPage(page);
-    await page.goto(`${demo.url}/${query}`);
+    await page.goto(`${origin}/${query}`);
     return demoPage;
   }
 

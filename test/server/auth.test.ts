@@ -1,14 +1,12 @@
-// Token verification on POST /chatkit: the whole matrix of bad tokens (each a 401 JSON with a
-// WWW-Authenticate challenge, never a 500), expiry, key rotation, forged kids, the verified-token
-// cache, a JWKS that cannot be fetched (503), and a chat backend verifying another server's tokens.
+// Token verification on the demo's POST /chatkit (the package's verifier, wired in): the whole matrix
+// of bad tokens (each a 401 JSON with a WWW-Authenticate challenge, never a 500), expiry, key
+// rotation, the verified-token cache and its counters, a JWKS that cannot be fetched (503), and a
+// chat backend verifying another server's tokens (JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, the log).
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
-import { SignJWT, exportSPKI, generateKeyPair, importJWK } from 'jose';
-import type { JWK } from 'jose';
-import { address, chatkit, closedPort, decodePart, encodePart, getToken, LIMIT, signUp, startTestServer, userWithToken } from './helpers.js';
+import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
+import { badTokens, matrixServers, now, serverJwks, signWithServerKey } from './bad-tokens.js';
+import type { MatrixServers } from './bad-tokens.js';
+import { address, chatkit, closedPort, decodePart, getToken, LIMIT, signUp, startTestServer, userWithToken } from './helpers.js';
 import type { Target, TestServer } from './helpers.js';
 
 const LIST = { type: 'threads.list', params: {} };
@@ -34,35 +32,15 @@ async function expect401(response: Response, code: string, what: string): Promis
   else assert.equal(challenge, 'Bearer error="invalid_token"', what);
 }
 
-/** A token signed with the server's real signing key, with whatever claims the test wants. */
-async function signWithServerKey(server: TestServer, payload: Record<string, unknown>): Promise<string> {
-  const { token } = await server.app.auth.auth.api.signJWT({ body: { payload } });
-  return token;
-}
-
-async function serverJwks(server: Target): Promise<JWK[]> {
-  return ((await (await fetch(`${address(server)}/api/auth/jwks`)).json()) as { keys: JWK[] }).keys;
-}
-
-const now = () => Math.floor(Date.now() / 1000);
-
 describe('the 401 matrix', LIMIT, () => {
+  let matrix: MatrixServers;
   let server: TestServer;
-  let other: TestServer;
-  let user: Awaited<ReturnType<typeof userWithToken>>;
+  let user: MatrixServers['user'];
   before(async () => {
-    server = await startTestServer();
-    // another Better Auth instance claiming the same issuer and audience, with its own keys
-    other = await startTestServer({ env: { PUBLIC_URL: server.url } });
-    user = await userWithToken(server, 'Grace');
+    matrix = await matrixServers();
+    ({ server, user } = matrix);
   });
-  after(async () => {
-    process.stderr.write('AFTER-BEGIN\n');
-    await server.stop();
-    process.stderr.write('AFTER-1\n');
-    await other.stop();
-    process.stderr.write('AFTER-2\n');
-  });
+  after(() => matrix.stop());
 
   test('a valid token passes (scheme case-insensitive); its claims are sub, name, iat, exp, iss, aud only', async () => {
     assert.equal((await post(server, `Bearer ${user.token}`)).status, 200);
@@ -86,60 +64,16 @@ describe('the 401 matrix', LIMIT, () => {
     await expect401(await post(server, undefined, `/chatkit?access_token=${user.token}`), 'missing_token', 'query string');
   });
 
-  test('malformed and forged tokens: 401 invalid_token', async () => {
-    const [jwk] = await serverJwks(server);
-    assert.ok(jwk?.kid, 'the server publishes a key with a kid');
-    const claims = { sub: user.userId, name: 'Grace', iat: now(), exp: now() + 600, iss: server.url, aud: server.url };
-
-    const cases: [string, string][] = [
-      ['garbage', 'not-a-jwt'],
-      ['three garbage parts', 'a.b.c'],
-      ['alg none', `${encodePart({ alg: 'none', typ: 'JWT' })}.${encodePart(claims)}.`],
-      ['alg none with the real kid', `${encodePart({ alg: 'none', kid: jwk.kid })}.${encodePart(claims)}.`],
-    ];
-
-    // HS256 "signed" with the server's public key (the classic algorithm confusion)
-    const publicPem = await exportSPKI((await importJWK(jwk, 'EdDSA')) as CryptoKey);
-    for (const [label, secret] of [
-      ['HS256 with the public key PEM', publicPem],
-      ['HS256 with the JWK x', jwk.x ?? ''],
-    ] as const) {
-      cases.push([label, await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: jwk.kid }).sign(new TextEncoder().encode(secret))]);
-    }
-
-    // a key of our own, presented under the server's kid
-    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    cases.push(['own key, real kid', await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid }).sign(privateKey)]);
-
-    // a real token of another Better Auth instance (same iss and aud, different keys)
-    const stranger = await signUp(other, 'Mallory');
-    const foreign = await getToken(other, stranger);
-    assert.equal(decodePart(foreign, 1).iss, server.url);
-    cases.push(['token of another Better Auth instance', foreign]);
-
-    // a real token with its payload changed (signature kept)
-    const [header, , signature] = user.token.split('.');
-    cases.push(['tampered payload', `${header}.${encodePart({ ...decodePart(user.token, 1), sub: 'someone-else' })}.${signature}`]);
-    cases.push(['signature cut off', `${header}.${user.token.split('.')[1]}.`]);
-
-    // real signatures, wrong claims
-    cases.push(['wrong audience', await signWithServerKey(server, { ...claims, aud: 'https://elsewhere.example' })]);
-    cases.push(['wrong issuer', await signWithServerKey(server, { ...claims, iss: 'https://elsewhere.example' })]);
-    cases.push(['no sub', await signWithServerKey(server, { name: 'Nobody', iat: now(), exp: now() + 600 })]);
-    cases.push(['not yet valid (nbf in 10 min)', await signWithServerKey(server, { ...claims, nbf: now() + 600 })]);
-
-    for (const [label, token] of cases) await expect401(await post(server, `Bearer ${token}`), 'invalid_token', label);
+  test('malformed and forged tokens: 401 invalid_token; expired: 401 token_expired (the cases of bad-tokens.ts)', async () => {
+    for (const { label, token, code } of await badTokens(matrix)) await expect401(await post(server, `Bearer ${token}`), code, label);
   });
 
-  test('expired: 401 token_expired past the 5 s clock tolerance, accepted within it', async () => {
-    const expired = await signWithServerKey(server, { sub: user.userId, iat: now() - 120, exp: now() - 60 });
-    await expect401(await post(server, `Bearer ${expired}`), 'token_expired', 'expired a minute ago');
+  test('expired within the 5 s clock tolerance: accepted', async () => {
     const justExpired = await signWithServerKey(server, { sub: user.userId, iat: now() - 120, exp: now() - 2 });
     assert.equal((await post(server, `Bearer ${justExpired}`)).status, 200, 'within the clock tolerance');
   });
 
   test('no bad token ever got a 500', () => {
-    process.stderr.write('T5\n');
     assert.deepEqual(
       Object.keys(server.stats.chatResponsesByStatus)
         .map(Number)
@@ -150,10 +84,11 @@ describe('the 401 matrix', LIMIT, () => {
   });
 });
 
-describe('a short JWT_EXPIRATION', LIMIT, () => {
+describe('a short token lifetime', LIMIT, () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ env: { JWT_EXPIRATION: '1s' }, config: { clockToleranceSec: 0 } });
+    // 1 s, below the 5 s JWT_EXPIRATION accepts, so set after loadConfig: the test waits out one lifetime
+    server = await startTestServer({ config: { jwtExpiration: '1s', clockToleranceSec: 0 } });
   });
   after(() => server.stop());
 
@@ -202,39 +137,19 @@ describe('key rotation', LIMIT, () => {
   });
 });
 
-describe('forged kids and the verified-token cache', LIMIT, () => {
+describe('the verified-token cache', LIMIT, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
   });
   after(() => server.stop());
 
-  test('unknown kids force at most one reload per interval: forged kids cannot make us hammer the JWKS', async () => {
-    const { token } = await userWithToken(server);
-    assert.equal((await post(server, `Bearer ${token}`)).status, 200);
-    assert.equal(server.stats.jwksFetches, 1);
-    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    for (let i = 0; i < 6; i++) {
-      const forged = await new SignJWT({ sub: 'x' })
-        .setProtectedHeader({ alg: 'EdDSA', kid: `forged-${i}` })
-        .setIssuer(server.url)
-        .setAudience(server.url)
-        .setExpirationTime('5m')
-        .sign(privateKey);
-      await expect401(await post(server, `Bearer ${forged}`), 'invalid_token', `forged kid ${i}`);
-    }
-    // the first unknown kid forced a reload; the next ones, within the 10 s interval, fetch nothing
-    assert.equal(server.stats.jwksForcedReloads, 1);
-    assert.equal(server.stats.jwksFetches, 2);
-  });
-
   test('a verified token is remembered until its exp: repeat requests skip the signature check', async () => {
     const { token } = await userWithToken(server);
-    const verificationsBefore = server.stats.tokenVerifications;
-    const hitsBefore = server.stats.tokenCacheHits;
     for (let i = 0; i < 5; i++) assert.equal((await post(server, `Bearer ${token}`)).status, 200);
-    assert.equal(server.stats.tokenVerifications - verificationsBefore, 1);
-    assert.equal(server.stats.tokenCacheHits - hitsBefore, 4);
+    assert.equal(server.stats.tokenVerifications, 1);
+    assert.equal(server.stats.tokenCacheHits, 4);
+    assert.equal(server.stats.jwksFetches, 1);
   });
 });
 
@@ -254,66 +169,51 @@ describe('verifiedTokenCacheSize: 0', LIMIT, () => {
   });
 });
 
-describe('a JWKS that cannot be fetched: 503, not 401, never 500', LIMIT, () => {
-  const stubs: Server[] = [];
-  async function jwksStub(handler: Parameters<typeof createServer>[1]): Promise<string> {
-    const stub = createServer(handler);
-    stubs.push(stub);
-    await new Promise<void>(resolve => stub.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(stub.address() as AddressInfo).port}/jwks`;
-  }
-  after(async () => {
-    for (const stub of stubs) {
-      stub.closeAllConnections();
-      await new Promise(resolve => stub.close(resolve));
-    }
-  });
-
-  async function expect503(jwksUrl: string, label: string, config = {}): Promise<void> {
-    const server = await startTestServer({ env: { JWKS_URL: jwksUrl }, config });
+describe('a JWKS that cannot be fetched: 503 JSON, not 401, never 500 (each kind of failure: verify.test.ts)', LIMIT, () => {
+  test('connection refused', async () => {
+    const server = await startTestServer({ env: { JWKS_URL: `http://127.0.0.1:${await closedPort()}/api/auth/jwks` } });
     try {
       // a well-formed token of this server's own Better Auth (its JWKS is not the one configured)
       const { token } = await userWithToken(server);
       const response = await post(server, `Bearer ${token}`);
-      assert.equal(response.status, 503, label);
+      assert.equal(response.status, 503);
       assert.equal(response.headers.get('retry-after'), '5');
       assert.deepEqual(await response.json(), {
         error: 'The token cannot be checked right now: the key set is unavailable. Try again shortly.',
         code: 'jwks_unavailable',
       });
       // a token that is bad on its face is still a 401
-      await expect401(await post(server, 'Bearer garbage'), 'invalid_token', `${label}, garbage token`);
-      assert.ok(server.stats.jwksFetches >= 1, `${label}: the verifier tried`);
+      await expect401(await post(server, 'Bearer garbage'), 'invalid_token', 'garbage token');
+      assert.equal(server.stats.jwksFetches, 1, 'the verifier tried once');
     } finally {
       await server.stop();
     }
-  }
-
-  test('connection refused', async () => {
-    await expect503(`http://127.0.0.1:${await closedPort()}/api/auth/jwks`, 'closed port');
-  });
-
-  test('HTTP 500, not JSON, not a key set, too slow', async () => {
-    await expect503(await jwksStub((_req, res) => res.writeHead(500).end('oops')), 'HTTP 500');
-    await expect503(await jwksStub((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{not json')), 'bad JSON');
-    await expect503(await jwksStub((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"keys":"nope"}')), 'not a JWKS');
-    await expect503(await jwksStub(() => {}), 'timeout', { jwksTimeoutMs: 200 });
   });
 });
 
 describe('JWKS_URL: a chat backend verifying another server’s tokens over HTTP', LIMIT, () => {
   let authServer: TestServer;
   let chatServer: TestServer;
+  let logged: string[];
   before(async () => {
     authServer = await startTestServer();
-    chatServer = await startTestServer({ env: { PUBLIC_URL: authServer.url, JWKS_URL: `${authServer.url}/api/auth/jwks` } });
+    // JWKS_URL alone, as the README's table has it: issuer and audience follow the auth server
+    chatServer = await startTestServer({ env: { JWKS_URL: `${authServer.url}/api/auth/jwks` } });
   });
   after(async () => {
     await chatServer.stop();
     await authServer.stop();
   });
+  beforeEach(() => {
+    logged = [];
+    for (const method of ['log', 'error', 'warn'] as const) mock.method(console, method, (...args: unknown[]) => void logged.push(args.join(' ')));
+  });
+  afterEach(() => mock.restoreAll());
 
-  test('accepts the auth server’s tokens, rejects tokens of its own keys', async () => {
+  test('issuer and audience follow JWKS_URL’s origin: the auth server’s tokens pass, tokens of its own keys do not', async () => {
+    assert.notEqual(chatServer.url, authServer.url);
+    assert.equal(chatServer.app.verifier.config.issuer, authServer.url);
+    assert.equal(chatServer.app.verifier.config.audience, authServer.url);
     const { token } = await userWithToken(authServer);
     const servedBefore = authServer.stats.jwksServed;
     assert.equal((await post(chatServer, `Bearer ${token}`)).status, 200);
@@ -325,5 +225,50 @@ describe('JWKS_URL: a chat backend verifying another server’s tokens over HTTP
     const response = await chatkit(chatServer, token, { type: 'threads.create', params: { input: { content: [{ type: 'input_text', text: 'whoami' }] } } });
     assert.equal(response.status, 200);
     assert.match(await response.text(), new RegExp(decodePart(token, 1).sub as string));
+  });
+
+  test('JWT_AUDIENCE that the tokens do not carry: refused with a generic 401; the reason goes to the log, never the token', async () => {
+    const strict = await startTestServer({
+      env: { JWKS_URL: `${authServer.url}/api/auth/jwks`, JWT_AUDIENCE: 'https://chat.example.com' },
+      config: { log: true },
+    });
+    try {
+      const { token } = await userWithToken(authServer);
+      const response = await post(strict, `Bearer ${token}`, '/chatkit?trace=1');
+      const body = await response.text();
+      assert.equal(response.status, 401);
+      assert.deepEqual(JSON.parse(body), { error: 'The token is not valid for this server.', code: 'invalid_token' });
+      assert.doesNotMatch(body, /aud|chat\.example|127\.0\.0\.1/, 'the response says nothing of why');
+      const reason = logged.filter(line => line.includes('token refused'));
+      assert.deepEqual(reason, [
+        `POST /chatkit 401 invalid_token: token refused (audience): "aud" is ${JSON.stringify(authServer.url)}, expected "https://chat.example.com"`,
+      ]);
+      for (const line of logged) {
+        assert.ok(!line.includes(token) && !line.includes(token.split('.')[2]!), `no token in the log: ${line}`);
+        assert.ok(!line.includes('trace=1'), `no query string in the log: ${line}`);
+      }
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  test('JWT_ISSUER and JWT_AUDIENCE on the auth server too: it issues what the chat server expects', async () => {
+    const env = { JWT_ISSUER: 'https://auth.example.com', JWT_AUDIENCE: 'https://chat.example.com' };
+    const issuing = await startTestServer({ env });
+    try {
+      const chat = await startTestServer({ env: { ...env, JWKS_URL: `${issuing.url}/api/auth/jwks` } });
+      try {
+        const { token } = await userWithToken(issuing);
+        assert.equal(decodePart(token, 1).iss, 'https://auth.example.com');
+        assert.equal(decodePart(token, 1).aud, 'https://chat.example.com');
+        assert.equal((await post(chat, `Bearer ${token}`)).status, 200, 'accepted by the chat server');
+        assert.equal((await post(issuing, `Bearer ${token}`)).status, 200, 'and by the issuing server itself');
+        await expect401(await post(authServer, `Bearer ${token}`), 'invalid_token', 'refused where issuer and audience differ');
+      } finally {
+        await chat.stop();
+      }
+    } finally {
+      await issuing.stop();
+    }
   });
 });

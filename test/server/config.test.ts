@@ -2,15 +2,13 @@
 // naming its variable, and main.ts: one line with the URL, exit 1 without a stack on bad config,
 // a clean stop on SIGTERM.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, timeSpanSeconds } from '../../demo/server/config.js';
-import { LIMIT } from './helpers.js';
+import { closedPort, LIMIT, TEST_SECRET } from './helpers.js';
+import { runMain, startMain } from './main-process.js';
 
 function refused(env: Record<string, string>, variable: string, pattern?: RegExp): void {
   assert.throws(
@@ -32,9 +30,13 @@ describe('loadConfig', LIMIT, () => {
     assert.equal(config.port, 8787);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.databasePath, '.data/demo.sqlite');
+    assert.equal(config.databaseUrl, undefined, 'SQLite unless DATABASE_URL says otherwise');
+    assert.equal(config.rateLimit, true, 'rate limits on, whatever NODE_ENV says');
     assert.equal(config.jwtExpiration, '15m');
     assert.equal(config.publicUrl, undefined);
     assert.equal(config.jwksUrl, undefined);
+    assert.equal(config.jwtIssuer, undefined);
+    assert.equal(config.jwtAudience, undefined);
     assert.deepEqual(config.allowedOrigins, []);
     assert.equal(config.openaiApiKey, undefined);
     assert.equal(config.openaiModel, 'gpt-4.1-mini');
@@ -82,6 +84,18 @@ describe('loadConfig', LIMIT, () => {
     for (const tooLong of ['31d', '99999999999d']) refused({ JWT_EXPIRATION: tooLong }, 'JWT_EXPIRATION', /at most 30d/);
   });
 
+  test('JWT_ISSUER and JWT_AUDIENCE are kept exactly as written (they are compared exactly); not one value: refused', () => {
+    const config = loadConfig({ JWT_ISSUER: ' https://Auth.Example.com/ ', JWT_AUDIENCE: 'chat-api' });
+    assert.equal(config.jwtIssuer, 'https://Auth.Example.com/', 'trimmed, nothing else');
+    assert.equal(config.jwtAudience, 'chat-api');
+    assert.equal(loadConfig({ JWT_AUDIENCE: 'urn:example:chat' }).jwtAudience, 'urn:example:chat');
+    for (const variable of ['JWT_ISSUER', 'JWT_AUDIENCE']) {
+      refused({ [variable]: 'https://a.example.com https://b.example.com' }, variable, /one value without spaces/);
+      refused({ [variable]: 'https://a.example.com,\thttps://b.example.com' }, variable, /one value without spaces/);
+      refused({ [variable]: 'http://' }, variable, /must be a URL like https:\/\/auth\.example\.com, or a name without ":"/);
+    }
+  });
+
   test('JWT_EXPIRATION below 5 s is refused: such tokens expire before the widget can use them', () => {
     for (const tooShort of ['1s', '4 sec', '2 seconds']) refused({ JWT_EXPIRATION: tooShort }, 'JWT_EXPIRATION', /at least 5s/);
     assert.equal(loadConfig({ JWT_EXPIRATION: '5s' }).jwtExpiration, '5s');
@@ -101,33 +115,32 @@ describe('loadConfig', LIMIT, () => {
     refused({ JWKS_URL: 'not a url' }, 'JWKS_URL');
     refused({ JWKS_URL: 'file:///etc/passwd' }, 'JWKS_URL');
     refused({ OPENAI_BASE_URL: 'nope' }, 'OPENAI_BASE_URL');
+    refused({ RATE_LIMIT: 'yes' }, 'RATE_LIMIT', /must be on or off/);
+    assert.equal(loadConfig({ RATE_LIMIT: 'off' }).rateLimit, false);
+  });
+
+  test('DATABASE_URL: a postgres:// or postgresql:// URL with a host, never echoed (it may hold a password); it needs BETTER_AUTH_SECRET', () => {
+    const secret = { BETTER_AUTH_SECRET: 's'.repeat(32) };
+    for (const good of ['postgres://u:p@db.example:5432/chat', 'postgresql://localhost/chat', 'postgres:///chat?host=/var/run/postgresql']) {
+      assert.equal(loadConfig({ DATABASE_URL: good, ...secret }).databaseUrl, good);
+    }
+    const cases: [string, RegExp][] = [
+      ['mysql://u:hunter2@db/chat', /must be a postgres:\/\/ or postgresql:\/\/ URL \(got a "mysql:" URL\)/],
+      ['postgres://u:hunter2@db example/chat', /does not parse as a URL/],
+      ['db.example:5432/chat?password=hunter2', /must be a postgres/],
+      ['postgres:///chat?password=hunter2', /must name a host/],
+    ];
+    for (const [bad, message] of cases) {
+      refused({ DATABASE_URL: bad, ...secret }, 'DATABASE_URL', message);
+      assert.throws(() => loadConfig({ DATABASE_URL: bad, ...secret }), (error: Error) => !error.message.includes('hunter2'));
+    }
+    refused({ DATABASE_URL: 'postgres://db/chat' }, 'BETTER_AUTH_SECRET', /must be set with DATABASE_URL/);
   });
 });
 
 describe('main.ts', LIMIT, () => {
-  const main = fileURLToPath(new URL('../../demo/server/main.ts', import.meta.url));
-
-  function run(env: Record<string, string>) {
-    return spawn(process.execPath, ['--import', 'tsx', main], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // a server that does not stop as it should is killed, and the test fails instead of hanging
-      timeout: 10_000,
-      killSignal: 'SIGKILL',
-    });
-  }
-
-  async function output(child: ReturnType<typeof run>) {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', chunk => (stdout += chunk));
-    child.stderr.on('data', chunk => (stderr += chunk));
-    const code = await new Promise<number | null>(resolve => child.on('close', resolve));
-    return { code, stdout, stderr };
-  }
-
   test('a bad variable: one line on stderr naming it, exit code 1, no stack trace', async () => {
-    const { code, stdout, stderr } = await output(run({ JWT_EXPIRATION: '90' }));
+    const { code, stdout, stderr } = await runMain({ JWT_EXPIRATION: '90' }).done;
     assert.equal(code, 1);
     assert.equal(stdout, '');
     const lines = stderr.trimEnd().split('\n');
@@ -136,35 +149,41 @@ describe('main.ts', LIMIT, () => {
     assert.doesNotMatch(stderr, /\bat .*\.ts:\d+/);
   });
 
-  test('what stops the start is said in one line naming the variable: HOST, DATABASE_PATH', async () => {
+  test('what stops the start is said in one line naming the variable: HOST, DATABASE_PATH, DATABASE_URL (bad, or its database down)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-main-'));
+    const secret = { BETTER_AUTH_SECRET: TEST_SECRET };
+    const down = `postgres://chat:hunter2@127.0.0.1:${await closedPort()}/chat`;
     try {
       for (const [env, line] of [
         [{ HOST: '999.1.1.1', PORT: '0' }, /^auth-chatkit demo: HOST 999\.1\.1\.1 is not an address of this machine/],
         [{ PORT: '0', DATABASE_PATH: dir }, /^auth-chatkit demo: DATABASE_PATH cannot be opened as a SQLite file/],
+        [{ PORT: '0', DATABASE_URL: 'mysql://chat:hunter2@127.0.0.1/chat', ...secret }, /^auth-chatkit demo: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
+        [{ PORT: '0', DATABASE_URL: down, ...secret }, /^auth-chatkit demo: DATABASE_URL cannot be used \(PostgreSQL at 127\.0\.0\.1:\d+\/chat\): .*ECONNREFUSED/],
       ] as const) {
-        const { code, stderr } = await output(run(env));
+        const { code, stderr } = await runMain(env).done;
         assert.equal(code, 1);
         assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
         assert.match(stderr, line);
+        assert.doesNotMatch(stderr, /hunter2/, 'no password in the message');
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  test('starts, prints its URL on one line, answers, stops cleanly on SIGTERM', async () => {
+  test('starts, prints its URL and what tokens must carry, answers, stops cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-chatkit-main-'));
     try {
-      const child = run({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite') });
-      const done = output(child);
-      const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then(result => [String(result.value)]);
-      assert.match(line!, /^auth-chatkit demo: http:\/\/127\.0\.0\.1:\d+\/$/);
-      const url = line!.slice('auth-chatkit demo: '.length);
-      const health = await fetch(`${url}healthz`);
+      const server = await startMain({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite') }, 10_000);
+      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const health = await fetch(`${server.url}/healthz`);
       assert.deepEqual(await health.json(), { ok: true });
-      child.kill('SIGTERM');
-      const { code, stderr } = await done;
+      const { code, stdout, stderr } = await server.stop();
+      assert.equal(stdout.split('\n')[0], `auth-chatkit demo: ${server.url}/`, 'the URL, on one line');
+      assert.equal(
+        stdout.split('\n')[1],
+        `auth-chatkit demo: chat tokens verified with the JWKS at ${server.url}/api/auth/jwks, issuer "${server.url}", audience "${server.url}"`,
+      );
       assert.equal(code, 0);
       assert.equal(stderr, '');
     } finally {

@@ -1,22 +1,29 @@
 // Shared by the server tests: a real demo backend in process on an ephemeral port with a temporary
-// database, real accounts and tokens, and readers for its JSON and event-stream answers.
-import { mkdtempSync, rmSync } from 'node:fs';
+// database, real accounts and tokens, and readers for its JSON and event-stream answers. The database
+// is a SQLite file, or with TEST_DATABASE_URL set a PostgreSQL database of its own (databases.ts).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startServer } from '../../demo/server/app.js';
 import type { RunningServer } from '../../demo/server/app.js';
 import { loadConfig } from '../../demo/server/config.js';
 import type { ServerConfig } from '../../demo/server/config.js';
 import type { StreamEvent } from '../../demo/server/chatkit-types.js';
+import { dropDatabase, ensureDatabase, testDatabaseUrl } from './databases.js';
 
 export interface TestServer extends RunningServer {
   dir: string;
+  /** The SQLite file (nothing is there when the server runs on PostgreSQL). */
   databasePath: string;
-  /** Closes the server and removes its folder. */
+  /** Closes the server and removes its folder (and its PostgreSQL database). */
   stop(): Promise<void>;
 }
+
+/** The secret of test servers on PostgreSQL, where BETTER_AUTH_SECRET is required (random-looking: Better Auth warns about others). */
+export const TEST_SECRET = '5f0c2a9d8e7b41c6a3d2e1f0b9c8d7e6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0';
 
 export interface TestServerOptions {
   env?: Record<string, string>;
@@ -28,17 +35,28 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'auth-chatkit-server-'));
   const databasePath = join(dir, 'demo.sqlite');
-  const config = {
-    ...loadConfig({ PORT: '0', DATABASE_PATH: databasePath, ...options.env }),
-    log: false,
-    offlineDelayMs: 0,
-    ...options.config,
+  // On PostgreSQL the folder's name names the database: reusing the folder reuses the database.
+  const database = basename(dir);
+  const removeOwn = async () => {
+    if (options.dir) return;
+    rmSync(dir, { recursive: true, force: true });
+    if (testDatabaseUrl) await dropDatabase(database);
   };
   let server: RunningServer;
   try {
+    const where = testDatabaseUrl
+      ? { DATABASE_URL: await ensureDatabase(database), BETTER_AUTH_SECRET: TEST_SECRET }
+      : { DATABASE_PATH: databasePath };
+    const config = {
+      // Better Auth's rate limits (3 sign-ups per 10 s from one address) are off unless a test turns them on
+      ...loadConfig({ PORT: '0', RATE_LIMIT: 'off', ...where, ...options.env }),
+      log: false,
+      offlineDelayMs: 0,
+      ...options.config,
+    };
     server = await startServer(config);
   } catch (error) {
-    if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    await removeOwn();
     throw error;
   }
   return {
@@ -47,7 +65,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     databasePath,
     async stop() {
       await server.close();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      await removeOwn();
     },
   };
 }
@@ -129,6 +147,20 @@ export function parseEvents(text: string): StreamEvent[] {
     });
 }
 
+/** The events of an event-stream body as they arrive (read it to the end, or stop early). */
+export async function* eventsOf(response: Response): AsyncGenerator<StreamEvent> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const complete = buffer.lastIndexOf('\n\n');
+    if (complete < 0) continue;
+    yield* parseEvents(buffer.slice(0, complete + 2));
+    buffer = buffer.slice(complete + 2);
+  }
+  if (buffer !== '') throw new Error(`the stream ended mid-event: ${JSON.stringify(buffer.slice(0, 80))}`);
+}
+
 export async function readEvents(response: Response): Promise<StreamEvent[]> {
   if (response.status !== 200) throw new Error(`expected a stream, got ${response.status}: ${await response.text()}`);
   if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
@@ -154,6 +186,23 @@ export function replyText(events: readonly StreamEvent[]): string {
   return events
     .map(event => (event.type === 'thread.item.updated' && event.update.type === 'assistant_message.content_part.text_delta' ? event.update.delta : ''))
     .join('');
+}
+
+/** A plain HTTP server of the test's own on 127.0.0.1 (an ephemeral port): a stub JWKS, a jku target. */
+export function listen(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  return listenOnLoopback(createServer(handler));
+}
+
+/** `server` listening on 127.0.0.1, an ephemeral port; close() ends its connections too. */
+export async function listenOnLoopback(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close() {
+      server.closeAllConnections();
+      return new Promise(resolve => server.close(() => resolve()));
+    },
+  };
 }
 
 /** An HTTP port on 127.0.0.1 that nothing listens on (bound, then released). */
@@ -186,3 +235,11 @@ export function encodePart(value: unknown): string {
 
 /** A time limit for every suite: a broken server must fail a test, not hang the run. */
 export const LIMIT = { timeout: 20_000 };
+
+/** The fenced blocks in `language` of README.md's "Your chat backend" section: the tests run them, so the docs cannot drift. */
+export function backendExamples(language: 'ts' | 'python'): string[] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.split(/^## /m).find(part => part.startsWith('Your chat backend\n'));
+  if (!section) throw new Error('README.md has no "## Your chat backend" section');
+  return [...section.matchAll(new RegExp(`^\`\`\`${language}\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map(match => match[1]!);
+}

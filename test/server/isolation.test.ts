@@ -60,7 +60,7 @@ test("B's thread list does not show A's threads, and A's thread id is no cursor 
 test("A's thread is untouched: same title, same items, no feedback, and A still has full access", LIMIT, async () => {
   const now = (await (await getThread(alice.token, threadId)).json()) as Thread;
   assert.deepEqual(now, aliceBefore);
-  assert.equal(server.app.store.feedbackOf(alice.userId, threadId, firstItemId), undefined);
+  assert.equal(await server.app.store.feedbackOf(alice.userId, threadId, firstItemId), undefined);
   const events = await readEvents(await chatkit(server, alice.token, { type: 'threads.add_user_message', params: { thread_id: threadId, input: userInput('still mine') } }));
   assert.equal(events.at(-1)?.type, 'thread.item.done');
   const list = (await (await chatkit(server, alice.token, { type: 'threads.list', params: {} })).json()) as { data: Thread[] };

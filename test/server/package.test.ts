@@ -1,14 +1,16 @@
-// The package as bundler users install it: everything the element's modules import (code or
-// types: the published .d.ts files import the same) must come with it as a dependency, or a
-// consumer's type check fails on a module it cannot find.
+// The package as bundler users install it: everything the element's modules and the server entry
+// import (code or types: the published .d.ts files import the same) must come with it as a
+// dependency, or a consumer's type check fails on a module it cannot find. (pack.test.ts installs
+// the packed tarball and builds from it.)
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 const root = new URL('../../', import.meta.url);
-const { dependencies = {}, devDependencies = {} } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+const { dependencies = {}, devDependencies = {}, peerDependencies = {} } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 };
 
 /** Package names imported by `source` (`from 'x'`, `import 'x'`, `import('x')`), relative paths left out. */
@@ -17,14 +19,26 @@ function importedPackages(source: string): string[] {
   return specifiers.map(specifier => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
 }
 
-describe('package', () => {
-  const sources = readdirSync(new URL('src/', root)).filter(name => name.endsWith('.ts'));
+/** The packages imported by the .ts files of a folder of src/ (not its subfolders). */
+function importsOf(folder: string): Set<string> {
+  const sources = readdirSync(new URL(folder, root)).filter(name => name.endsWith('.ts'));
+  return new Set(sources.flatMap(name => importedPackages(readFileSync(new URL(`${folder}${name}`, root), 'utf8'))));
+}
 
-  test('every package the element imports is a dependency, not a dev dependency', () => {
-    const imported = new Set(sources.flatMap(name => importedPackages(readFileSync(new URL(`src/${name}`, root), 'utf8'))));
-    assert.ok(imported.has('lit') && imported.has('@openai/chatkit'), `read the imports: ${[...imported].join(', ')}`);
-    for (const name of imported) {
+describe('package', () => {
+  test('every package the element and the server entry import is a dependency, not a dev dependency', () => {
+    const element = importsOf('src/');
+    const server = importsOf('src/server/');
+    assert.ok(element.has('lit') && element.has('@openai/chatkit'), `read the imports: ${[...element].join(', ')}`);
+    assert.ok(server.has('jose'), `read the imports: ${[...server].join(', ')}`);
+    for (const name of [...element, ...server].filter(name => name !== 'better-auth')) {
       assert.ok(name in dependencies, `${name} is imported by src/ but is ${name in devDependencies ? 'only a dev dependency' : 'not a dependency'}`);
     }
+  });
+
+  test('the Better Auth plugin uses the site\'s own better-auth: a peer dependency, and nothing else imports it', () => {
+    assert.ok(importsOf('src/server/').has('better-auth'));
+    assert.ok('better-auth' in peerDependencies && !('better-auth' in dependencies));
+    assert.ok(!importsOf('src/').has('better-auth'), 'the browser entries need no better-auth');
   });
 });

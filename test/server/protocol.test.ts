@@ -328,13 +328,26 @@ describe('conversations with the offline responder', LIMIT, () => {
 
     const reply = fetched.items.data[1]!;
     assert.deepEqual(await json({ type: 'items.feedback', params: { thread_id: threadId, item_ids: [reply.id, 'msg_unknown'], kind: 'negative' } }), {});
-    assert.equal(server.app.store.feedbackOf(user.userId, threadId, reply.id), 'negative');
+    assert.equal(await server.app.store.feedbackOf(user.userId, threadId, reply.id), 'negative');
 
     assert.deepEqual(await json({ type: 'threads.delete', params: { thread_id: threadId } }), {});
     const gone = await call({ type: 'threads.get_by_id', params: { thread_id: threadId } });
     assert.equal(gone.status, 404);
     assert.deepEqual(await gone.json(), { error: 'Thread not found.', code: 'thread_not_found' });
     assert.equal((await call({ type: 'threads.delete', params: { thread_id: threadId } })).status, 404);
+  });
+
+  test('U+0000 and lone surrogates: kept in messages; a title leaves U+0000 out and has U+FFFD for a lone surrogate, on either store', async () => {
+    const text = 'nul\u0000here and \ud800 alone';
+    const { events, threadId } = await createThread(server, user.token, text);
+    assert.equal(events.at(-1)?.type, 'thread.updated', 'the turn completed');
+    const thread = await json<Thread>({ type: 'threads.get_by_id', params: { thread_id: threadId } });
+    assert.equal(thread.title, 'nulhere and \ufffd alone');
+    const sent = thread.items.data[0] as { content: { text: string }[] };
+    assert.equal(sent.content[0]?.text, text);
+    const renamed = await json<Thread>({ type: 'threads.update', params: { thread_id: threadId, title: 'half a pair \udc00' } });
+    assert.equal(renamed.title, 'half a pair \ufffd');
+    assert.equal((await json<Thread>({ type: 'threads.get_by_id', params: { thread_id: threadId } })).title, renamed.title);
   });
 
   test('protocol requests this server does not implement: a clear 400, or an in-band error for streaming ones', async () => {

@@ -84,6 +84,11 @@ describe('malformed bodies: 400', LIMIT, () => {
     ['update without title', '{"type":"threads.update","params":{"thread_id":"thr_1"}}', 'invalid_params'],
     ['feedback ids not a list', '{"type":"items.feedback","params":{"thread_id":"thr_1","item_ids":"x","kind":"positive"}}', 'invalid_params'],
     ['feedback of an unknown kind', '{"type":"items.feedback","params":{"thread_id":"thr_1","item_ids":[],"kind":"meh"}}', 'invalid_params'],
+    // ids, cursors and titles cannot hold U+0000 (PostgreSQL text cannot store it): refused on both stores
+    ['a thread id with U+0000', '{"type":"threads.get_by_id","params":{"thread_id":"thr_\\u0000"}}', 'invalid_params'],
+    ['a cursor with U+0000', '{"type":"threads.list","params":{"after":"thr_\\u0000"}}', 'invalid_params'],
+    ['a title with U+0000', '{"type":"threads.update","params":{"thread_id":"thr_1","title":"a\\u0000b"}}', 'invalid_params'],
+    ['feedback ids with U+0000', '{"type":"items.feedback","params":{"thread_id":"thr_1","item_ids":["msg_\\u0000"],"kind":"positive"}}', 'invalid_params'],
   ];
   for (const [label, body, code] of cases) {
     test(label, async () => {

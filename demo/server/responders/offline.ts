@@ -2,7 +2,7 @@
 // deltas after a progress note, and knows a few requests: "whoami" (what the backend read from the
 // verified token), "help", and otherwise a short summary of what the user wrote.
 import type { ChatMessage, Responder, ResponderChunk } from './types.js';
-import type { Identity } from '../verify.js';
+import type { Identity } from '../../../src/server/index.js';
 
 export interface OfflineResponderOptions {
   /** Pause between text deltas (0: none). */

@@ -1,7 +1,7 @@
 // What the chat protocol asks of a reply generator: given the thread so far, the verified caller and
 // an AbortSignal, yield the reply as text deltas (and, optionally, progress notes). Throwing becomes
 // ChatKit's in-band error event; the signal aborts when the client goes away.
-import type { Identity } from '../verify.js';
+import type { Identity } from '../../../src/server/index.js';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';

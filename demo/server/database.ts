@@ -1,0 +1,98 @@
+// The backend's database, chosen by configuration: SQLite in a file (DATABASE_PATH, the embedded
+// default) or PostgreSQL (DATABASE_URL, several instances on one database). Either way one handle for
+// Better Auth's tables and the chat store on the same database, migrations at start, and close().
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type pg from 'pg';
+import { ConfigError } from './config.js';
+import type { ServerConfig } from './config.js';
+import { oneLine } from './http-errors.js';
+import type { HttpError } from './http-errors.js';
+import { databaseUnavailable, describeTarget, isUnavailable, openPool, withMigrationLock } from './postgres.js';
+import type { ChatStore } from './store.js';
+import { createPostgresStore, migratePostgresStore } from './store/postgres.js';
+import { createSqliteStore } from './store/sqlite.js';
+
+export interface AppDatabase {
+  kind: 'sqlite' | 'postgres';
+  /** Better Auth's `database` option: a better-sqlite3 database or a pg Pool (it picks Kysely's dialect). */
+  auth: Database.Database | pg.Pool;
+  store: ChatStore;
+  /** Where Better Auth keeps its rate-limit counters: in the shared database when instances are several. */
+  rateLimitStorage: 'memory' | 'database';
+  /**
+   * Creates the store's tables, then runs `migrateAuth` (Better Auth's), one instance at a time. On
+   * PostgreSQL a database that cannot be reached or prepared is a ConfigError naming DATABASE_URL.
+   */
+  migrate(migrateAuth: () => Promise<void>): Promise<void>;
+  /** The 503 to answer for `error` when it means the database cannot be reached; otherwise undefined. */
+  unavailable(error: unknown): HttpError | undefined;
+  close(): Promise<void>;
+}
+
+type Log = (line: string) => void;
+
+export function openDatabase(config: Pick<ServerConfig, 'databasePath' | 'databaseUrl'>, log: Log): AppDatabase {
+  return config.databaseUrl ? openPostgres(config.databaseUrl, log) : openSqlite(config.databasePath);
+}
+
+/** The SQLite file (its folder created), set up as every part of the backend expects it. */
+export function openSqliteFile(path: string): Database.Database {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    const database = new Database(path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    return database;
+  } catch (error) {
+    throw new ConfigError('DATABASE_PATH', `cannot be opened as a SQLite file (got "${path}"): ${oneLine(error)}`);
+  }
+}
+
+function openSqlite(path: string): AppDatabase {
+  const database = openSqliteFile(path);
+  let store: ChatStore;
+  try {
+    store = createSqliteStore(database);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  return {
+    kind: 'sqlite',
+    auth: database,
+    store,
+    rateLimitStorage: 'memory',
+    // one process per file: nothing to take turns with
+    migrate: migrateAuth => migrateAuth(),
+    unavailable: () => undefined,
+    async close() {
+      database.close();
+    },
+  };
+}
+
+function openPostgres(url: string, log: Log): AppDatabase {
+  const pool = openPool(url, log);
+  return {
+    kind: 'postgres',
+    auth: pool,
+    store: createPostgresStore(pool),
+    rateLimitStorage: 'database',
+    async migrate(migrateAuth) {
+      try {
+        await withMigrationLock(pool, async client => {
+          await migratePostgresStore(client);
+          await migrateAuth();
+        });
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
+        throw new ConfigError('DATABASE_URL', `cannot be used (PostgreSQL at ${describeTarget(url)}): ${oneLine(error)}`);
+      }
+    },
+    unavailable: error => (isUnavailable(error) ? databaseUnavailable() : undefined),
+    close: () => pool.end(),
+  };
+}
