@@ -1,5 +1,6 @@
 import { AuthChatKitError } from './errors.js';
 import { signInWithPopup, type PopupHost } from './popup-sign-in.js';
+import { tolerantStorage } from './storage.js';
 
 /**
  * Where a bearer session credential is kept when the browser refuses partitioned cookies:
@@ -29,27 +30,20 @@ export function bearerCredential(authUrl: string, where: CredentialStorage): Bea
   let credential = credentials.get(key);
   if (!credential) {
     let held: string | undefined;
-    const storage = () => (credential!.where === 'local' ? localStorage : credential!.where === 'session' ? sessionStorage : undefined);
-    const attempt = <T>(run: () => T) => {
-      try {
-        return run();
-      } catch {
-        return undefined;
-      }
-    };
+    const storage = tolerantStorage(() => (credential!.where === 'local' ? localStorage : credential!.where === 'session' ? sessionStorage : undefined));
     credential = {
       where,
       get shared() {
         return this.where === 'local';
       },
-      get: () => held ?? attempt(() => storage()?.getItem(key)) ?? undefined,
+      get: () => held ?? storage.get(key),
       set(value) {
         held = value;
-        attempt(() => storage()?.setItem(key, value));
+        storage.set(key, value);
       },
       clear() {
         held = undefined;
-        attempt(() => storage()?.removeItem(key));
+        storage.remove(key);
       },
     };
     credentials.set(key, credential);

@@ -1,7 +1,10 @@
 import { browser } from './browser.js';
+import { tolerantStorage } from './storage.js';
 import type { TokenSnapshot } from './token-source.js';
 
-/** One auth server's entry in sessionStorage (`auth-chatkit:<server>`): whose it is, and what they had. */
+const storage = tolerantStorage(() => browser.sessionStorage());
+
+/** One auth server's entry in sessionStorage (`auth-chatkit:memory:<server>`): whose it is, and what they had. */
 interface Entry {
   sub: string;
   open: boolean;
@@ -24,7 +27,7 @@ export class ChatMemory {
 
   /** Remember in sessionStorage for `server` (the auth server's URL), or, when undefined, not at all. */
   use(server: string | undefined): void {
-    this.#key = server && `auth-chatkit:${server}`;
+    this.#key = server && `auth-chatkit:memory:${server}`;
   }
 
   /**
@@ -71,33 +74,24 @@ export class ChatMemory {
   }
 
   #read(): Entry | undefined {
-    if (!this.#key) return undefined;
+    let entry: Partial<Entry> | null = null;
     try {
-      const entry = JSON.parse(browser.sessionStorage()?.getItem(this.#key) ?? 'null') as Partial<Entry> | null;
-      const thread = entry?.thread;
-      if (typeof entry?.sub !== 'string' || (thread != null && typeof thread !== 'string')) return undefined;
-      return { sub: entry.sub, open: entry.open === true, thread };
+      entry = JSON.parse((this.#key && storage.get(this.#key)) || 'null') as Partial<Entry> | null;
     } catch {
-      return undefined; // blocked, or not ours: nothing remembered
+      // not JSON: nothing remembered
     }
+    const thread = entry?.thread;
+    if (typeof entry?.sub !== 'string' || (thread != null && typeof thread !== 'string')) return undefined;
+    return { sub: entry.sub, open: entry.open === true, thread };
   }
 
   #write(): void {
     if (!this.#key || this.#sub === undefined) return;
     const entry: Entry = { sub: this.#sub, open: this.#open, thread: this.#thread };
-    try {
-      browser.sessionStorage()?.setItem(this.#key, JSON.stringify(entry));
-    } catch {
-      // blocked or full: this page keeps it
-    }
+    storage.set(this.#key, JSON.stringify(entry));
   }
 
   #remove(): void {
-    if (!this.#key) return;
-    try {
-      browser.sessionStorage()?.removeItem(this.#key);
-    } catch {
-      // blocked: there is nothing to remove
-    }
+    if (this.#key) storage.remove(this.#key);
   }
 }

@@ -63,6 +63,8 @@ function isStandInLoaded(): boolean {
 // after intent shows on a fresh page only.
 const mode = preference('mode', ['inline', 'launcher']) === 'launcher' ? 'launcher' : 'inline';
 widget.setAttribute('mode', mode);
+// The launcher also shows `remember` (the inline page keeps sessionStorage to the any-site sign-in).
+widget.toggleAttribute('remember', mode === 'launcher');
 $('#launcher-note').hidden = mode !== 'launcher';
 for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode]')) {
   radio.checked = radio.value === mode;

@@ -102,7 +102,7 @@ describe('launcher: nothing heavy until intent', () => {
   });
 
   it('a remembered open panel (remember) counts as intent; without remember it does not', async () => {
-    sessionStorage.setItem(`auth-chatkit:${network.authUrl}`, JSON.stringify({ sub: 'user-1', open: true }));
+    sessionStorage.setItem(`auth-chatkit:memory:${network.authUrl}`, JSON.stringify({ sub: 'user-1', open: true }));
     try {
       const quiet = await launcher();
       await settle(quiet);

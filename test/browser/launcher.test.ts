@@ -430,7 +430,7 @@ describe('launcher (mode="launcher")', () => {
   });
 
   describe('remember', () => {
-    const entryOf = () => sessionStorage.getItem(`auth-chatkit:${network.authUrl}`);
+    const entryOf = () => sessionStorage.getItem(`auth-chatkit:memory:${network.authUrl}`);
     afterEach(() => sessionStorage.clear());
 
     /** The same page reloaded, as far as the element can tell: a new element on the same auth server. */
@@ -468,7 +468,7 @@ describe('launcher (mode="launcher")', () => {
     });
 
     it('another user of the browser gets neither the open panel nor the thread; their entry replaces it', async () => {
-      sessionStorage.setItem(`auth-chatkit:${network.authUrl}`, JSON.stringify({ sub: 'someone-else', open: true, thread: 'thr_theirs' }));
+      sessionStorage.setItem(`auth-chatkit:memory:${network.authUrl}`, JSON.stringify({ sub: 'someone-else', open: true, thread: 'thr_theirs' }));
       const el = await launcher({ remember: '' });
       await waitFor(() => el.state === 'ready');
       expect(el.open).to.equal(false);
