@@ -1,6 +1,6 @@
-// The browser benchmarks' stage: the demo backend in this process on a temporary database, headless
-// Chromium (playwright-core, never a downloaded browser), and one browser context holding the session
-// cookie of an account signed up through the demo page's form, as a person would.
+// The browser benchmarks' stage: the demo backend in this process on a temporary database (rate limits
+// off), headless Chromium (playwright-core, never a downloaded browser), and one browser context holding
+// the session cookie of an account signed up through the demo page's form, as a person would.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,8 @@ export interface SignedInDemo {
 /** Starts the stage; `name` tells the accounts (and temporary folders) of each benchmark apart. */
 export async function signedInDemo(name: string): Promise<SignedInDemo> {
   const dir = mkdtempSync(join(tmpdir(), `auth-chatkit-bench-${name}-`));
-  const server = await startServer({ ...loadConfig({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite') }), log: false });
+  // RATE_LIMIT off: every run asks /token several times within seconds, from one address
+  const server = await startServer({ ...loadConfig({ PORT: '0', DATABASE_PATH: join(dir, 'demo.sqlite'), RATE_LIMIT: 'off' }), log: false });
   const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? findChrome(), args: chromeArgs });
   const close = async () => {
     await browser.close();
