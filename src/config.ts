@@ -74,10 +74,11 @@ export function parseConfig(raw: RawConfig, page: PageContext): ChatConfig {
   }
   const mode = oneOf('sign-in-mode', raw.signInMode, ['auto', 'cookie', 'popup']) ?? 'auto';
   const credentialStorage = oneOf('credential-storage', raw.credentialStorage, ['memory', 'session', 'local']) ?? 'memory';
-  const { hostname } = new URL(page.origin);
+  // An opaque origin ("null": a sandboxed or srcdoc frame) has no host: it is no loopback page.
+  const hostname = URL.canParse(page.origin) ? new URL(page.origin).hostname : '';
   const domainKey = present(raw.domainKey) ?? (loopbackHost.test(hostname) ? localDomainKey : undefined);
   if (!domainKey) {
-    fail(`domain-key is required on ${hostname}: add it to OpenAI's domain allow-list and set its key.`);
+    fail(`domain-key is required on ${hostname || 'this page'}: add it to OpenAI's domain allow-list and set its key.`);
   }
   return {
     authUrl,
@@ -111,6 +112,7 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: T[]): T 
  * as it is. Where this guesses wrong (e.g. github.io pages), `sign-in-mode` says what to do.
  */
 function site(url: string): string {
+  if (!URL.canParse(url)) return url; // an opaque origin is a site of its own
   const { protocol, hostname } = new URL(url);
   const labels = hostname.split('.');
   if (/^[\d.]+$|^\[/.test(hostname) || labels.length < 3) return protocol + hostname;

@@ -45,6 +45,14 @@ describe('parseConfig', () => {
     expect(configError(() => parseConfig({ ...base, mode: ' launcher' }, page)).message).to.equal('mode " launcher" is not inline, launcher.');
   });
 
+  it('reads a page of opaque origin (a sandboxed or srcdoc frame) without throwing anything but config errors', () => {
+    const opaque = { href: 'about:srcdoc', origin: 'null' };
+    const error = configError(() => parseConfig({ ...base, authUrl: 'https://auth.example.com/api/auth', domainKey: null }, opaque));
+    expect(error.message).to.contain('domain-key is required on this page');
+    const config = parseConfig({ ...base, authUrl: 'https://auth.example.com/api/auth' }, opaque);
+    expect(config.popup).to.equal(true);
+  });
+
   it('accepts a tokenProvider instead of auth-url', () => {
     expect(parseConfig({ ...base, authUrl: null, tokenProvider: () => null }, page).authUrl).to.equal(undefined);
     configError(() => parseConfig({ ...base, authUrl: ' ' }, page));
