@@ -1,11 +1,10 @@
 import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
-import { authorizedFetch } from './authorized-fetch.js';
-import { forwardChatKitEvents } from './chatkit-events.js';
-import { chatKitOptions } from './chatkit-options.js';
+import { AnySiteSignIn } from './any-site-sign-in.js';
+import { ChatKitMount } from './chatkit-mount.js';
 import { loadChatKit } from './chatkit-runtime.js';
 import { parseConfig, type ChatConfig } from './config.js';
-import { bearerCredential, signInAcrossSites, signOutOf } from './embed-session.js';
-import { AuthChatKitError, type AuthChatKitErrorCode } from './errors.js';
+import { AuthChatKitError } from './errors.js';
+import type { AuthChatKitEventMap, AuthChatKitState } from './events.js';
 import { frame, frameStyles } from './frame.js';
 import { LauncherController, LauncherElement, launcherStyles } from './launcher.js';
 import { MediaQueryController } from './media-query.js';
@@ -14,19 +13,7 @@ import type { TokenProvider } from './token-fetchers.js';
 import type { TokenSnapshot, TokenSource } from './token-source.js';
 import { tokenSourceFor } from './token-sources.js';
 
-/** The element's state, reflected as its `state` attribute for CSS (`idle`: a launcher before intent). */
-export type AuthChatKitState = 'idle' | 'loading' | 'signed-out' | 'ready' | 'retrying' | 'error';
-
-export interface AuthChatKitEventMap {
-  'auth-chatkit-ready': CustomEvent<Record<string, never>>;
-  /** A new token arrived; `expiresAt` is local time in ms. The token itself is never in an event. */
-  'auth-chatkit-token': CustomEvent<{ expiresAt: number }>;
-  'auth-chatkit-signed-out': CustomEvent<Record<string, never>>;
-  'auth-chatkit-error': CustomEvent<{ code: AuthChatKitErrorCode; message: string }>;
-  /** The launcher's panel opened or closed (not the state the element starts in). */
-  'auth-chatkit-open': CustomEvent<Record<string, never>>;
-  'auth-chatkit-close': CustomEvent<Record<string, never>>;
-}
+export type { AuthChatKitEventMap, AuthChatKitState } from './events.js';
 
 const idle: TokenSnapshot = { state: 'idle' };
 
@@ -130,15 +117,11 @@ export class AuthChatKit extends LauncherElement {
   /** The ChatKit script asked for, and why it failed to load, if it did. */
   #runtimeSrc: string | undefined;
   #runtimeError: AuthChatKitError | undefined;
-  #chatkit: OpenAIChatKit | undefined;
+  readonly #chat = new ChatKitMount();
+  readonly #anySite = new AnySiteSignIn(this, error => this.#report(error));
   readonly #memory = new ChatMemory();
   readonly #launcher = new LauncherController(this, this.#memory, type => this.#fire(type, {}));
   readonly #dark = new MediaQueryController(this, '(prefers-color-scheme: dark)');
-  #mount: AbortController | undefined;
-  /** What the mounted ChatKit's options were built from. */
-  #applied: { key: string; extra: Partial<ChatKitOptions> | undefined; apiUrl: string } | undefined;
-  /** Why the last any-site sign-in failed (a blocked popup...), shown in the signed-out panel. */
-  #signInError: string | undefined;
   /** The message of the last error reported, so a backoff repeating it stays quiet. */
   #lastError: string | undefined;
   /** A state event waiting for the render that shows its state. */
@@ -156,20 +139,15 @@ export class AuthChatKit extends LauncherElement {
 
   /** The mounted `<openai-chatkit>` (for `sendUserMessage`, `focusComposer`, ...), or null. */
   get chatkit(): OpenAIChatKit | null {
-    return this.#chatkit ?? null;
+    return this.#chat.element ?? null;
   }
 
   /**
    * Ends the session the widget uses (the any-site sign-in's own session, or Better Auth's) and
    * signs it out here and in the page's other tabs. Rejects if the auth server could not be told.
    */
-  async signOut(): Promise<void> {
-    const config = this.#config;
-    try {
-      if (config?.authUrl) await signOutOf(config.authUrl, config.popup, this.#credential(config));
-    } finally {
-      this.#source?.signOut();
-    }
+  signOut(): Promise<void> {
+    return this.#anySite.signOut(this.#config, this.#source);
   }
 
   /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */
@@ -227,8 +205,8 @@ export class AuthChatKit extends LauncherElement {
     // The script first: its download then overlaps with the token source's start.
     if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
-    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, config.authUrl ? this.#credential(config) : undefined));
-    if (this.#applied && this.#applied.apiUrl !== config.apiUrl) this.#unmount();
+    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, config.authUrl ? this.#anySite.credential(config) : undefined));
+    if (this.#chat.apiUrl && this.#chat.apiUrl !== config.apiUrl) this.#chat.unmount();
     this.#sync();
   }
 
@@ -238,7 +216,7 @@ export class AuthChatKit extends LauncherElement {
     this.#unsubscribe?.();
     this.#source = source;
     this.#snapshot = idle;
-    this.#unmount();
+    this.#chat.unmount();
     this.#unsubscribe = source?.subscribe(snapshot => this.#onSnapshot(snapshot));
   }
 
@@ -252,24 +230,6 @@ export class AuthChatKit extends LauncherElement {
     if (snapshot.error && (snapshot.state === 'error' || snapshot.state === 'retrying')) this.#report(snapshot.error);
     if (this.#memory.follow(snapshot)) this.#launcher.restore();
     this.#sync();
-  }
-
-  #credential({ authUrl, credentialStorage }: ChatConfig) {
-    return bearerCredential(authUrl!, credentialStorage);
-  }
-
-  /** The any-site sign-in: opens the popup now, in the click. A closed popup is no error. */
-  #signIn(config: ChatConfig): void {
-    this.#signInError = undefined;
-    signInAcrossSites(config.authUrl!, this.#credential(config)).then(
-      () => this.refresh(),
-      (error: AuthChatKitError) => {
-        if (error.code === 'popup-closed') return;
-        this.#signInError = error.message;
-        this.#report(error);
-        this.requestUpdate();
-      },
-    );
   }
 
   #loadRuntime(src: string): void {
@@ -291,9 +251,19 @@ export class AuthChatKit extends LauncherElement {
     if (!this.isConnected) return;
     const config = this.#config;
     const { state, expiresAt } = this.#snapshot;
-    if (!config || state === 'signed-out') this.#unmount();
+    if (!config || state === 'signed-out') this.#chat.unmount();
     const hasToken = expiresAt !== undefined && (state === 'ready' || state === 'retrying');
-    if (config && hasToken && customElements.get('openai-chatkit')) this.#mountChat(config);
+    if (config && hasToken && customElements.get('openai-chatkit')) {
+      this.#chat.mount(config, {
+        host: this,
+        source: this.#source!,
+        extra: this.chatkitOptions,
+        thread: this.#memory.thread,
+        // Remembered so a remount (after a plain remove and append) reopens the thread shown.
+        onThreadChange: thread => (this.#memory.thread = thread),
+        onRejected: () => this.#report(new AuthChatKitError('chat-unauthorized', 'The chat backend refused the token.')),
+      });
+    }
     this.#setState(this.#deriveState());
   }
 
@@ -303,38 +273,9 @@ export class AuthChatKit extends LauncherElement {
     if (!this.#source) return 'idle';
     if (tokenState === 'signed-out') return 'signed-out';
     if (this.#runtimeError) return 'error';
-    if (this.#chatkit) return tokenState === 'retrying' ? 'retrying' : 'ready';
+    if (this.#chat.element) return tokenState === 'retrying' ? 'retrying' : 'ready';
     if (tokenState === 'error' || tokenState === 'retrying') return tokenState;
     return 'loading';
-  }
-
-  #mountChat(config: ChatConfig): void {
-    const extra = this.chatkitOptions;
-    if (!this.#chatkit) {
-      const chatkit = document.createElement('openai-chatkit');
-      this.#mount = new AbortController();
-      forwardChatKitEvents(chatkit, this, this.#mount.signal);
-      // Remembered so a remount (after a plain remove and append) reopens the thread shown.
-      chatkit.addEventListener('chatkit.thread.change', event => (this.#memory.thread = event.detail.threadId), { signal: this.#mount.signal });
-      this.#chatkit = chatkit;
-    }
-    const key = JSON.stringify(config);
-    if (this.#applied?.key === key && this.#applied.extra === extra) return;
-    const fetch = authorizedFetch({
-      source: this.#source!,
-      apiUrl: config.apiUrl,
-      onRejected: () => this.#report(new AuthChatKitError('chat-unauthorized', 'The chat backend refused the token.')),
-    });
-    this.#chatkit.setOptions(chatKitOptions(config, extra, fetch, this.#memory.thread));
-    this.#applied = { key, extra, apiUrl: config.apiUrl };
-  }
-
-  #unmount(): void {
-    this.#mount?.abort();
-    this.#chatkit?.remove();
-    this.#chatkit = undefined;
-    this.#mount = undefined;
-    this.#applied = undefined;
   }
 
   #setState(state: AuthChatKitState): void {
@@ -365,11 +306,11 @@ export class AuthChatKit extends LauncherElement {
     return this.#launcher.render(
       frame({
         state: this.#state,
-        chatkit: this.#chatkit,
+        chatkit: this.#chat.element,
         message: error?.message,
         loginUrl: config?.loginUrl,
-        signIn: config?.popup ? () => this.#signIn(config) : undefined,
-        signInError: this.#signInError,
+        signIn: config?.popup ? () => this.#anySite.start(config) : undefined,
+        signInError: this.#anySite.error,
         retry: () => this.refresh(),
       }),
     );

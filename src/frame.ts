@@ -1,6 +1,6 @@
 import type { OpenAIChatKit } from '@openai/chatkit';
 import { css, html, type TemplateResult } from 'lit';
-import type { AuthChatKitState } from './auth-chatkit.js';
+import type { AuthChatKitState } from './events.js';
 
 /** What the frame shows: the state, ChatKit once mounted, and the status panel's texts and actions. */
 export interface FrameView {
