@@ -80,7 +80,8 @@ async function signedOrUndefined(value: string, secret: string): Promise<string 
 /** The signed session credential this request carries for the embed: its cookie, else `Authorization: Bearer`. */
 async function embedCredential(ctx: Ctx): Promise<string | undefined> {
   const cookie = ctx.context.createAuthCookie(EMBED_COOKIE).name;
-  if ((await ctx.getSignedCookie(cookie, ctx.context.secret)) && ctx.getCookie(cookie)) return ctx.getCookie(cookie) ?? undefined;
+  const signed = ctx.getCookie(cookie);
+  if (signed && (await ctx.getSignedCookie(cookie, ctx.context.secret))) return signed;
   const authorization = ctx.headers?.get('authorization') ?? ctx.request?.headers.get('authorization') ?? '';
   const match = /^bearer\s+(\S+)$/i.exec(authorization);
   return match?.[1] ? signedOrUndefined(match[1], ctx.context.secret) : undefined;
