@@ -31,6 +31,7 @@ export class AnySiteSignIn {
   /** Opens the popup now, in the click; signed in, the element refreshes. A closed popup is no error. */
   start(config: ChatConfig): void {
     this.error = undefined;
+    this.host.requestUpdate();
     signInAcrossSites(config.authUrl!, this.credential(config)).then(
       () => this.host.refresh(),
       (error: AuthChatKitError) => {

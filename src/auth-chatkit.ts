@@ -118,7 +118,7 @@ export class AuthChatKit extends LauncherElement {
   #runtimeSrc: string | undefined;
   #runtimeError: AuthChatKitError | undefined;
   readonly #chat = new ChatKitMount();
-  readonly #anySite = new AnySiteSignIn(this, error => this.#report(error));
+  readonly #anySite = new AnySiteSignIn(this, error => this.#report(error, true));
   readonly #memory = new ChatMemory();
   readonly #launcher = new LauncherController(this, this.#memory, type => this.#fire(type, {}));
   readonly #dark = new MediaQueryController(this, '(prefers-color-scheme: dark)');
@@ -190,6 +190,7 @@ export class AuthChatKit extends LauncherElement {
     if (!this.isConnected) return;
     try {
       this.#config = parseConfig(this, { href: document.baseURI, origin: location.origin, dark: this.#dark.matches });
+      if (this.#configError) this.#lastError = undefined; // fixed: breaking it again is news
       this.#configError = undefined;
     } catch (error) {
       this.#config = undefined;
@@ -261,7 +262,7 @@ export class AuthChatKit extends LauncherElement {
         thread: this.#memory.thread,
         // Remembered so a remount (after a plain remove and append) reopens the thread shown.
         onThreadChange: thread => (this.#memory.thread = thread),
-        onRejected: () => this.#report(new AuthChatKitError('chat-unauthorized', 'The chat backend refused the token.')),
+        onRejected: () => this.#report(new AuthChatKitError('chat-unauthorized', 'The chat backend refused the token.'), true),
       });
     }
     this.#setState(this.#deriveState());
@@ -289,9 +290,12 @@ export class AuthChatKit extends LauncherElement {
       state === 'signed-out' ? 'auth-chatkit-signed-out' : state === 'ready' && previous !== 'retrying' ? 'auth-chatkit-ready' : undefined;
   }
 
-  /** Fires `auth-chatkit-error` once per distinct failure (a backoff repeating it stays quiet). */
-  #report({ code, message }: AuthChatKitError): void {
-    if (message === this.#lastError) return;
+  /**
+   * Fires `auth-chatkit-error`: once per distinct failure while it lasts (a backoff or a re-render
+   * repeating it stays quiet), or `always` for failures of distinct attempts (a click, a request).
+   */
+  #report({ code, message }: AuthChatKitError, always = false): void {
+    if (!always && message === this.#lastError) return;
     this.#lastError = message;
     this.#fire('auth-chatkit-error', { code, message });
   }

@@ -84,7 +84,7 @@ export function parseConfig(raw: RawConfig, page: PageContext): ChatConfig {
     authUrl,
     apiUrl,
     domainKey,
-    chatkitSrc: url('chatkit-src', raw.chatkitSrc, page.href, false) ?? defaultChatKitSrc,
+    chatkitSrc: url('chatkit-src', raw.chatkitSrc, page.href, true) ?? defaultChatKitSrc,
     loginUrl: url('login-url', raw.loginUrl, page.href),
     theme: theme === 'auto' ? (page.dark ? 'dark' : 'light') : theme,
     placeholder: present(raw.placeholder),
@@ -124,10 +124,10 @@ function site(url: string): string {
 const present = (value: unknown) => (value == null ? undefined : `${value}`.trim() || undefined);
 
 /**
- * The absolute URL `value` names, resolved against `base` as `src`/`href` are. `javascript:` never
- * works; endpoints and links (`httpOnly`) must be http(s), a script may also be `data:` or `blob:`.
+ * The absolute URL `value` names, resolved against `base` as `src`/`href` are. Only schemes that can
+ * work: http(s) for endpoints and links; a `script` may also be `data:` or `blob:`.
  */
-function url(name: string, value: unknown, base: string, httpOnly = true): string | undefined {
+function url(name: string, value: unknown, base: string, script = false): string | undefined {
   const given = present(value);
   if (given === undefined) return undefined;
   let resolved: URL;
@@ -137,8 +137,8 @@ function url(name: string, value: unknown, base: string, httpOnly = true): strin
     return fail(`${name} "${given}" is not a URL.`);
   }
   const scheme = resolved.protocol;
-  if (scheme === 'javascript:' || (httpOnly && scheme !== 'https:' && scheme !== 'http:')) {
-    fail(`${name} "${given}" cannot be a ${scheme} URL${httpOnly ? ': use http(s)' : ''}.`);
+  if (!/^https?:$/.test(scheme) && !(script && (scheme === 'data:' || scheme === 'blob:'))) {
+    fail(`${name} "${given}" cannot be a ${scheme} URL: use http(s)${script ? ', data: or blob:' : ''}.`);
   }
   return resolved.href;
 }

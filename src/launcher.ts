@@ -66,8 +66,8 @@ export class LauncherElement extends LitElement {
   }
 
   /** Launcher: opens or closes the panel (`force`: open if true, close if false); returns whether it is open. */
-  toggle(force = !this.open): boolean {
-    return (this.open = force);
+  toggle(force: unknown = !this.open): boolean {
+    return (this.open = !!force); // like togglePopover(force): any value, read as a boolean
   }
 }
 

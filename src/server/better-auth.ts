@@ -8,11 +8,12 @@
 // the embedding origin, to that exact origin; the embedding page redeems it (POST /embed/redeem) for
 // a NEW session of its own, held as an HttpOnly partitioned cookie (CHIPS) in the embedding site's
 // partition or, where the browser refuses that, as a bearer credential the page keeps. Either one is
-// honoured by /token (JWTs for the chat) and /embed/sign-out ONLY: it cannot change the account.
+// a random secret of its own (the session's token never leaves the server), looked up by its hash
+// on /token (JWTs for the chat) and /embed/sign-out ONLY: it cannot read or change the account.
 import type { BetterAuthPlugin } from 'better-auth';
 import { APIError, createAuthEndpoint, createAuthMiddleware, getSessionFromCtx, sessionMiddleware } from 'better-auth/api';
 import { setRequestCookie } from 'better-auth/cookies';
-import { constantTimeEqual, generateRandomString, makeSignature } from 'better-auth/crypto';
+import { generateRandomString, makeSignature } from 'better-auth/crypto';
 import { handoffPage, refusalPage } from './embed/handoff-page.js';
 
 export { HANDOFF_MESSAGE_TYPE } from './embed/handoff-page.js';
@@ -24,7 +25,7 @@ export interface ChatkitEmbedOptions {
    * (credentials allowed) for `{basePath}/*`.
    */
   allowedOrigins: string[];
-  /** Seconds a hand-off code stays redeemable (default 60; at most 600). */
+  /** Seconds a hand-off code stays redeemable (default 60; from 1 to 600). */
   codeExpiresIn?: number;
   /**
    * Your own sign-in page: the hand-off page links there, with `callbackURL` pointing back to it,
@@ -64,27 +65,27 @@ function originOf(value: unknown): string | undefined {
   }
 }
 
-async function codeIdentifier(code: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(code));
-  return CODE_PREFIX + btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/=+$/, '');
+/** SHA-256, base64url: codes and credentials are stored (and looked up) by their hash only. */
+async function hash(secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret));
+  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** `value` when it is `<token>.<signature>` signed with the auth secret (Better Auth's cookie format). */
-async function signedOrUndefined(value: string, secret: string): Promise<string | undefined> {
-  const dot = value.lastIndexOf('.');
-  if (dot < 1) return undefined;
-  const expected = await makeSignature(value.slice(0, dot), secret);
-  return constantTimeEqual(value.slice(dot + 1), expected) ? value : undefined;
-}
-
-/** The signed session credential this request carries for the embed: its cookie, else `Authorization: Bearer`. */
-async function embedCredential(ctx: Ctx): Promise<string | undefined> {
-  const cookie = ctx.context.createAuthCookie(EMBED_COOKIE).name;
-  const signed = ctx.getCookie(cookie);
-  if (signed && (await ctx.getSignedCookie(cookie, ctx.context.secret))) return signed;
+/** The embedded credential this request carries: its partitioned cookie, else `Authorization: Bearer`. */
+function embedCredential(ctx: Ctx): string | undefined {
+  const cookie = ctx.getCookie(ctx.context.createAuthCookie(EMBED_COOKIE).name);
+  if (cookie) return cookie;
   const authorization = ctx.headers?.get('authorization') ?? ctx.request?.headers.get('authorization') ?? '';
-  const match = /^bearer\s+(\S+)$/i.exec(authorization);
-  return match?.[1] ? signedOrUndefined(match[1], ctx.context.secret) : undefined;
+  return /^bearer\s+(\S+)$/i.exec(authorization)?.[1];
+}
+
+/** The session an embedded credential stands for, as Better Auth's signed session cookie value. */
+async function embeddedSessionCookie(ctx: Ctx, credential: string): Promise<string | undefined> {
+  const session = await ctx.context.adapter.findOne<{ token: string }>({
+    model: 'session',
+    where: [{ field: 'embedCredential', value: await hash(credential) }],
+  });
+  return session ? `${session.token}.${await makeSignature(session.token, ctx.context.secret)}` : undefined;
 }
 
 /** The attributes of a cookie in the embedding site's partition: sent cross-site, never readable by scripts. */
@@ -93,9 +94,8 @@ function partitioned(ctx: Ctx, maxAge: number) {
   return { httpOnly: true, secure: true, sameSite: 'none' as const, partitioned: true, path, maxAge };
 }
 
-function setEmbedCookie(ctx: Ctx, signedToken: string, maxAge: number): void {
-  // already signed: set as is (setSignedCookie would sign it twice)
-  ctx.setCookie(ctx.context.createAuthCookie(EMBED_COOKIE).name, signedToken, partitioned(ctx, maxAge));
+function setEmbedCookie(ctx: Ctx, credential: string, maxAge: number): void {
+  ctx.setCookie(ctx.context.createAuthCookie(EMBED_COOKIE).name, credential, partitioned(ctx, maxAge));
 }
 
 /** A JSON answer that no cache may keep: it carries or stands for a credential. */
@@ -122,14 +122,18 @@ function refuse(status: 'BAD_REQUEST' | 'FORBIDDEN' | 'UNAUTHORIZED', code: stri
  * Errors are Better Auth's JSON `{ code, message }`; every answer is `Cache-Control: no-store`.
  */
 export function chatkitEmbed(options: ChatkitEmbedOptions) {
+  const { allowedOrigins, codeExpiresIn: codeSeconds = 60 } = options ?? {};
+  if (!Array.isArray(allowedOrigins)) throw new TypeError('chatkitEmbed: allowedOrigins must be an array of origins like https://docs.example.com');
+  if (!Number.isInteger(codeSeconds) || codeSeconds < 1 || codeSeconds > 600) {
+    throw new TypeError(`chatkitEmbed: codeExpiresIn must be a whole number of seconds from 1 to 600 (got ${JSON.stringify(codeSeconds)})`);
+  }
   const allowed = new Set(
-    options.allowedOrigins.map(value => {
+    allowedOrigins.map(value => {
       const origin = originOf(value);
       if (!origin) throw new TypeError(`chatkitEmbed: allowedOrigins holds "${value}", which is not an origin like https://docs.example.com`);
       return origin;
     }),
   );
-  const codeSeconds = Math.min(options.codeExpiresIn ?? 60, 600);
   const allowedOrigin = (value: unknown) => {
     const origin = originOf(value);
     return origin && allowed.has(origin) ? origin : undefined;
@@ -143,6 +147,8 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
         fields: {
           embedOrigin: { type: 'string', required: false, input: false },
           embedParent: { type: 'string', required: false, input: false },
+          /** The SHA-256 of the embedded credential: the credential itself is only ever with the page. */
+          embedCredential: { type: 'string', required: false, input: false, unique: true, index: true },
         },
       },
     },
@@ -172,7 +178,7 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
         const code = generateRandomString(32);
         const grant: CodeGrant = { userId: user.id, origin, parent: session.id };
         await ctx.context.internalAdapter.createVerificationValue({
-          identifier: await codeIdentifier(code),
+          identifier: CODE_PREFIX + (await hash(code)),
           value: JSON.stringify(grant),
           expiresAt: new Date(Date.now() + codeSeconds * 1000),
         });
@@ -189,19 +195,25 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
         if (!origin) refuse('FORBIDDEN', 'ORIGIN_NOT_ALLOWED', 'This origin is not allowed to embed the chat.');
         const code = (ctx.body as { code?: unknown } | undefined)?.code;
         if (typeof code !== 'string' || code.length > 256) refuse('BAD_REQUEST', 'INVALID_CODE', 'Send { "code": "<the code from the sign-in window>" }.');
-        const stored = await ctx.context.internalAdapter.consumeVerificationValue(await codeIdentifier(code));
+        const stored = await ctx.context.internalAdapter.consumeVerificationValue(CODE_PREFIX + (await hash(code)));
         const grant = stored && (JSON.parse(stored.value) as CodeGrant);
         // single use: consumed above even when bound to another origin
         if (!grant || grant.origin !== origin) refuse('BAD_REQUEST', 'INVALID_CODE', 'The sign-in code is unknown, used or expired: sign in again.');
-        const session = await ctx.context.internalAdapter.createSession(grant.userId, false, { embedOrigin: origin, embedParent: grant.parent });
-        const signed = `${session.token}.${await makeSignature(session.token, ctx.context.secret)}`;
+        // The page's credential is a secret of its own: the session's token, Better Auth's full
+        // credential, never leaves the server.
+        const credential = generateRandomString(43);
+        await ctx.context.internalAdapter.createSession(grant.userId, false, {
+          embedOrigin: origin,
+          embedParent: grant.parent,
+          embedCredential: await hash(credential),
+        });
         const probe = ctx.context.createAuthCookie(PROBE_COOKIE).name;
         if (ctx.getCookie(probe)) {
           ctx.setCookie(probe, '', partitioned(ctx, 0));
-          setEmbedCookie(ctx, signed, ctx.context.sessionConfig.expiresIn);
+          setEmbedCookie(ctx, credential, ctx.context.sessionConfig.expiresIn);
           return noStore(ctx, { credential: 'cookie' });
         }
-        return noStore(ctx, { credential: 'bearer', token: signed });
+        return noStore(ctx, { credential: 'bearer', token: credential });
       }),
 
       chatkitEmbedSignOut: createAuthEndpoint('/embed/sign-out', { method: 'POST' }, async ctx => {
@@ -220,10 +232,11 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
           // The embedded credential stands in for the session cookie on these two routes only.
           matcher: ctx => ctx.path === '/token' || ctx.path === '/embed/sign-out',
           handler: createAuthMiddleware(async ctx => {
-            const credential = await embedCredential(ctx);
-            if (!credential) return;
+            const credential = embedCredential(ctx);
+            const session = credential && (await embeddedSessionCookie(ctx, credential));
+            if (!session) return;
             const headers = new Headers(ctx.headers ?? ctx.request?.headers);
-            setRequestCookie(headers, ctx.context.authCookies.sessionToken.name, credential);
+            setRequestCookie(headers, ctx.context.authCookies.sessionToken.name, session);
             return { context: { headers } };
           }),
         },
@@ -243,7 +256,7 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
           handler: createAuthMiddleware(async ctx => {
             const headers = ctx.context.responseHeaders;
             ctx.setHeader('Cache-Control', 'no-store'); // the JWT plugin sends none
-            if (!headers || !(await embedCredential(ctx))) return;
+            if (!headers || !embedCredential(ctx)) return;
             // A sliding session re-sets Better Auth's own cookies: never from an embedded credential
             // (they would land unpartitioned, or not at all); the embed cookie slides instead.
             const own = new Set(Object.values(ctx.context.authCookies).map(cookie => cookie.name));

@@ -116,6 +116,13 @@ describe('<auth-chatkit>', () => {
         await el.updateComplete;
         expect(el.shadowRoot!.querySelector('[part=status] [role=alert]')!.textContent).to.equal('Allow pop-ups for this site to sign in.');
         expect(el.state).to.equal('signed-out');
+
+        signInButton(el)!.click(); // another attempt, blocked again: reported again
+        await waitFor(() => eventsOf('auth-chatkit-error').length === 2);
+        open.returns(popup as unknown as Window); // allowed now: the old message goes at once
+        signInButton(el)!.click();
+        await el.updateComplete;
+        expect(el.shadowRoot!.querySelector('[part=status] [role=alert]')).to.equal(null);
       });
 
       it('a popup closed without finishing: back to signed-out, no error', async () => {
@@ -465,6 +472,20 @@ describe('<auth-chatkit>', () => {
       });
     }
 
+    it('a configuration broken, fixed and broken again the same way is reported each time', async () => {
+      const el = await mount();
+      await ready(el);
+      for (const theme of ['x', 'dark', 'x']) {
+        el.setAttribute('theme', theme);
+        await el.updateComplete;
+      }
+      expect(el.state).to.equal('error');
+      expect(eventsOf('auth-chatkit-error').map(event => event.detail.code)).to.deep.equal(['config', 'config']);
+      el.requestUpdate(); // a re-render of the same broken state is no news
+      await el.updateComplete;
+      expect(eventsOf('auth-chatkit-error')).to.have.length(2);
+    });
+
     it('a property set to a number is read as its text, not an error', async () => {
       const el = await mount();
       await ready(el);
@@ -619,6 +640,8 @@ describe('<auth-chatkit>', () => {
       expect(response.status).to.equal(401);
       expect(network.chatRequests).to.have.length(2);
       expect(eventsOf('auth-chatkit-error').at(-1)?.detail.code).to.equal('chat-unauthorized');
+      await chatkitOf(el).request('threads.list'); // another request refused: reported again
+      expect(eventsOf('auth-chatkit-error').filter(event => event.detail.code === 'chat-unauthorized')).to.have.length(2);
     });
 
     it('retries and reports even when the forced refresh brings the same token back', async () => {

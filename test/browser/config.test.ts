@@ -83,6 +83,13 @@ describe('parseConfig', () => {
     });
   }
 
+  it('refuses a script URL whose scheme cannot load a script (ftp:, file:, about:)', () => {
+    for (const src of ['ftp://example.com/chatkit.js', 'file:///chatkit.js', 'about:blank']) {
+      const error = configError(() => parseConfig({ ...base, chatkitSrc: src }, page));
+      expect(error.message).to.contain(`chatkit-src "${src}" cannot be a ${src.split(':')[0]}: URL: use http(s), data: or blob:`);
+    }
+  });
+
   for (const [name, value] of [['apiUrl', 'ftp://example.com/x'], ['authUrl', 'data:text/html,x'], ['loginUrl', 'mailto:help@example.com'], ['apiUrl', 'blob:https://www.example.com/1']] as const) {
     const attribute = name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
     it(`refuses ${value.split(':')[0]}: for ${attribute}: only http(s) can work there`, () => {

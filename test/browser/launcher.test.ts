@@ -283,6 +283,9 @@ describe('launcher (mode="launcher")', () => {
       await el.updateComplete;
       expect(el.toggle(true)).to.equal(true);
       await el.updateComplete;
+      expect(el.toggle('' as unknown as boolean), 'force read as a boolean, as togglePopover does').to.equal(false);
+      expect(el.toggle(1 as unknown as boolean)).to.equal(true);
+      await el.updateComplete;
       el.close();
       await el.updateComplete;
       el.open = true; // the property and the attribute are the same state

@@ -134,8 +134,21 @@ describe('any-site sign-in: the chatkitEmbed plugin', LIMIT, () => {
     });
     assert.equal(update.status, 401);
 
-    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(43)}=`;
+    const forged = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
     assert.equal((await jwtWith({ Authorization: `Bearer ${forged}` })).status, 401);
+
+    // nor is it Better Auth's session credential: as the session cookie it opens nothing
+    const asSessionCookie = { Cookie: `better-auth.session_token=${encodeURIComponent(token)}`, Origin: server.url };
+    assert.equal(await (await fetch(auth('/get-session'), { headers: asSessionCookie })).text(), 'null');
+    const listed = await fetch(auth('/list-sessions'), { headers: asSessionCookie });
+    assert.equal(listed.status, 401);
+    const updated = await fetch(auth('/update-user'), {
+      method: 'POST',
+      headers: { ...asSessionCookie, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Mallory' }),
+    });
+    assert.equal(updated.status, 401);
+    assert.match(token, /^[\w-]{43}$/, 'a random secret of its own, not a signed session token');
   });
 
   test('with the probe cookie kept (CHIPS): an HttpOnly partitioned cookie, never a token in the body', async () => {
@@ -254,9 +267,15 @@ describe('any-site sign-in: the plugin in a Better Auth server of its own', LIMI
     assert.equal(refused.status, 403);
   });
 
-  test('refuses an allowedOrigins entry that is not an origin, at start', () => {
+  test('refuses bad options at start, saying what to write', () => {
     for (const bad of ['docs.example', 'http://docs.example/path', 'https://*.example.com', 'javascript:alert(1)']) {
       assert.throws(() => chatkitEmbed({ allowedOrigins: [bad] }), /not an origin like https:\/\/docs\.example\.com/, bad);
+    }
+    for (const options of [{}, { allowedOrigins: SITE }, undefined]) {
+      assert.throws(() => chatkitEmbed(options as never), /^TypeError: chatkitEmbed: allowedOrigins must be an array of origins/);
+    }
+    for (const codeExpiresIn of ['x', 0, -5, 1.5, 601, Number.NaN]) {
+      assert.throws(() => chatkitEmbed({ allowedOrigins: [SITE], codeExpiresIn: codeExpiresIn as number }), /codeExpiresIn must be a whole number of seconds from 1 to 600/);
     }
   });
 });
