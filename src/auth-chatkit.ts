@@ -137,6 +137,14 @@ export class AuthChatKit extends LauncherElement {
     return this.#state;
   }
 
+  /**
+   * What went wrong, while it lasts (the `detail` of the last `auth-chatkit-error` with `code` and
+   * `message`), or null: a listener added after the element's first update reads what it missed.
+   */
+  get error(): AuthChatKitError | null {
+    return this.#configError ?? this.#runtimeError ?? this.#snapshot.error ?? null;
+  }
+
   /** The mounted `<openai-chatkit>` (for `sendUserMessage`, `focusComposer`, ...), or null. */
   get chatkit(): OpenAIChatKit | null {
     return this.#chat.element ?? null;
@@ -306,7 +314,7 @@ export class AuthChatKit extends LauncherElement {
 
   protected override render() {
     const config = this.#config;
-    const error = this.#configError ?? this.#runtimeError ?? this.#snapshot.error;
+    const { error } = this;
     return this.#launcher.render(
       frame({
         state: this.#state,

@@ -3,6 +3,7 @@ import { authorizedFetch } from './authorized-fetch.js';
 import { forwardChatKitEvents } from './chatkit-events.js';
 import { chatKitOptions } from './chatkit-options.js';
 import type { ChatConfig } from './config.js';
+import { sameOptions } from './same-options.js';
 import type { TokenSource } from './token-source.js';
 
 /** What a mount needs besides the config: where events go, and what to tell the element. */
@@ -21,7 +22,8 @@ export interface MountContext {
 
 /**
  * One `<openai-chatkit>`: created on the first mount, given FULL options again whenever what they
- * are built from changes (setOptions replaces, never merges), removed on unmount with its listeners.
+ * are built from changes (setOptions replaces, never merges; an equal new `chatkitOptions` object is
+ * no change), removed on unmount with its listeners.
  */
 export class ChatKitMount {
   element: OpenAIChatKit | undefined;
@@ -44,7 +46,7 @@ export class ChatKitMount {
     }
     const key = JSON.stringify(config);
     const { extra, source } = context;
-    if (this.#applied?.key === key && this.#applied.extra === extra) return;
+    if (this.#applied?.key === key && sameOptions(this.#applied.extra, extra)) return;
     const fetch = authorizedFetch({ source, apiUrl: config.apiUrl, onRejected: context.onRejected });
     this.element.setOptions(chatKitOptions(config, extra, fetch, context.thread));
     this.#applied = { key, extra, apiUrl: config.apiUrl };

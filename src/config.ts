@@ -20,7 +20,16 @@ export interface RawConfig {
   signInMode?: string | null;
   credentialStorage?: string | null;
   tokenProvider?: unknown;
+  /** The element's attribute check: an object or function property written as an attribute is a mistake. */
+  hasAttribute?(name: string): boolean;
 }
+
+/**
+ * Attributes that name a property the element takes only as an object or a function: a framework
+ * that cannot set properties writes them as text (React 18: `chatkitoptions="[object Object]"`),
+ * and the options or provider would be lost without a word.
+ */
+const propertyOnly = { chatkitoptions: 'chatkitOptions', 'chatkit-options': 'chatkitOptions', tokenprovider: 'tokenProvider', 'token-provider': 'tokenProvider' };
 
 /** Validated settings, URLs absolute. */
 export interface ChatConfig {
@@ -56,6 +65,11 @@ export interface PageContext {
 
 /** Reads the attributes; throws an AuthChatKitError('config') that says what to fix. */
 export function parseConfig(raw: RawConfig, page: PageContext): ChatConfig {
+  for (const [attribute, property] of Object.entries(propertyOnly)) {
+    if (raw.hasAttribute?.(attribute)) {
+      fail(`${attribute} is an attribute, but ${property} must be set as a property (React: auth-chatkit/react; Vue: :${property}.prop).`);
+    }
+  }
   const apiUrl = url('api-url', raw.apiUrl, page.href);
   if (!apiUrl) fail('api-url is required: your ChatKit backend URL.');
   // Without a trailing slash: the endpoints are {authUrl}/token, {authUrl}/embed, ...

@@ -7,3 +7,5 @@ AuthChatKit.define();
 
 export { AuthChatKit };
 export { AuthChatKitError } from './errors.js';
+// The element's JSX typing (React 19's scoped namespace and the global one) comes with the import.
+export type { AuthChatKitAttributes, AuthChatKitReactProps } from './jsx.js';

@@ -8,4 +8,5 @@ export { betterAuthToken, providedToken, type TokenProvider } from './token-fetc
 export { TokenSource, type Clock, type FetchToken, type TokenSnapshot, type TokenSourceOptions, type TokenState } from './token-source.js';
 export { tokenSourceFor } from './token-sources.js';
 export { defaultPolicy, type RefreshPolicy } from './token-timing.js';
-export type { AuthChatKitAttributes } from './jsx.js';
+export type { AuthChatKitAttributes, AuthChatKitEventAttributes, AuthChatKitObjectProperties, AuthChatKitReactProps } from './jsx.js';
+export type { AuthChatKitOwnEventMap, ChatKitEventMap } from './events.js';
