@@ -86,7 +86,7 @@ export class AuthChatKit extends LauncherElement {
   /** Where the default signed-out panel links to. */
   declare loginUrl: string | undefined;
   /** `light`, `dark`, or `auto`: the page's `prefers-color-scheme`, followed live. */
-  declare theme: string | undefined;
+  declare theme: 'light' | 'dark' | 'auto' | undefined;
   /** Composer placeholder. */
   declare placeholder: string | undefined;
   /** Start-screen greeting. */
@@ -96,9 +96,9 @@ export class AuthChatKit extends LauncherElement {
   /** Refresh at least this many seconds before the token expires (default 60). */
   declare refreshLeeway: string | undefined;
   /** `auto` (default: the popup when auth-url is on another site), `cookie` or `popup`. */
-  declare signInMode: string | undefined;
+  declare signInMode: 'auto' | 'cookie' | 'popup' | undefined;
   /** Where the any-site sign-in keeps a bearer credential if partitioned cookies are refused: `memory` (default), `session`, `local`. */
-  declare credentialStorage: string | undefined;
+  declare credentialStorage: 'memory' | 'session' | 'local' | undefined;
   /** Remember the thread shown and the open panel across page loads in this tab, for the signed-in user. */
   declare remember: boolean;
   /** Gets the JWT some other way: an async function resolving a JWT, or null when signed out. */

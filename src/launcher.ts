@@ -38,11 +38,11 @@ export class LauncherElement extends LitElement {
   };
 
   /** `inline` (default): a box in the page; `launcher`: a round button in a corner opening a chat panel. */
-  declare mode: string | undefined;
+  declare mode: 'inline' | 'launcher' | undefined;
   /** Launcher: `right` (default) or `left` corner. */
-  declare position: string | undefined;
+  declare position: 'right' | 'left' | undefined;
   /** Launcher: `lazy` (default) loads the token and ChatKit on intent (hover, focus, open); `eager` at once. */
-  declare loading: string | undefined;
+  declare loading: 'lazy' | 'eager' | undefined;
   /** Launcher: whether the panel is open. */
   declare open: boolean;
   /** Launcher: a short text shown on the launcher, e.g. an unread count; empty or absent: no badge. */

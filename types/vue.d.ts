@@ -2,7 +2,7 @@
 // Load it once: `import type {} from 'auth-chatkit/vue';`. Vue sets these as attributes; the
 // object properties need `.prop` (`:chatkitOptions.prop="options"`), events are `@auth-chatkit-error`
 // and, for ChatKit's, the dashed names (`@chatkit-thread-change`: in Vue a dot starts a modifier).
-import type { DefineComponent } from 'vue';
+import type { DefineComponent, HTMLAttributes } from 'vue';
 import type { AuthChatKitAttributes, AuthChatKitEventMap, AuthChatKitObjectProperties } from '../dist/lib/index.js';
 
 type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
@@ -17,6 +17,6 @@ type VueEvents = {
 
 declare module 'vue' {
   interface GlobalComponents {
-    'auth-chatkit': DefineComponent<VueAttributes & AuthChatKitObjectProperties & VueEvents>;
+    'auth-chatkit': DefineComponent<Omit<HTMLAttributes, keyof VueAttributes> & VueAttributes & AuthChatKitObjectProperties & VueEvents>;
   }
 }

@@ -508,6 +508,32 @@ describe('<auth-chatkit>', () => {
       expect(network.auth.requests).to.have.length(1);
     });
 
+    for (const [attribute, property] of [
+      ['chatkitoptions', 'chatkitOptions'],
+      ['chatkit-options', 'chatkitOptions'],
+      ['tokenprovider', 'tokenProvider'],
+      ['token-provider', 'tokenProvider'],
+    ]) {
+      it(`an attribute ${attribute} (a framework that wrote an object as text) is a config error naming the property`, async () => {
+        const el = await mount({ [attribute]: '[object Object]' });
+        await waitFor(() => el.state === 'error');
+        const [error] = eventsOf('auth-chatkit-error');
+        expect(error?.detail.code).to.equal('config');
+        expect(error?.detail.message).to.contain(attribute).and.contain(`${property} must be set as a property`);
+        expect(el.error?.code, 'a listener added late reads it').to.equal('config');
+        expect(network.auth.requests).to.have.length(0);
+      });
+    }
+
+    it('error holds the current error and clears when it is fixed', async () => {
+      const el = await mount({ theme: 'drak' });
+      await waitFor(() => el.state === 'error');
+      expect(el.error?.message).to.contain('theme "drak"');
+      el.setAttribute('theme', 'dark');
+      await ready(el);
+      expect(el.error).to.equal(null);
+    });
+
     it('never throws into the page for bad configuration at creation', async () => {
       const errors: unknown[] = [];
       const onError = (event: ErrorEvent) => errors.push(event.error);
@@ -537,6 +563,27 @@ describe('<auth-chatkit>', () => {
       expect(options.startScreen).to.deep.equal({ greeting: 'Hi there' });
       expect(options.locale).to.equal('de-DE');
       expect(options.header).to.deep.equal({ enabled: false });
+    });
+
+    it('a new chatkitOptions object equal to the last calls no setOptions; a different one does', async () => {
+      const el = await mount();
+      const handler = () => undefined;
+      el.chatkitOptions = { history: { enabled: false }, startScreen: { prompts: [{ label: 'Hi', prompt: 'Hi' }] }, onClientTool: handler } as never;
+      await ready(el);
+      const chatkit = chatkitOf(el);
+      const calls = chatkit.optionsHistory.length;
+      // what a framework re-rendering an inline object gives: new objects, the same content
+      el.chatkitOptions = { history: { enabled: false }, startScreen: { prompts: [{ label: 'Hi', prompt: 'Hi' }] }, onClientTool: handler } as never;
+      await el.updateComplete;
+      expect(chatkit.optionsHistory).to.have.length(calls);
+      el.chatkitOptions = { history: { enabled: false }, startScreen: { prompts: [{ label: 'Hi', prompt: 'Hello' }] }, onClientTool: handler } as never;
+      await el.updateComplete;
+      expect(chatkit.optionsHistory).to.have.length(calls + 1);
+      expect(chatkit.options.startScreen?.prompts?.[0]?.prompt).to.equal('Hello');
+      // a function is compared by identity: a new one is new options
+      el.chatkitOptions = { history: { enabled: false }, startScreen: { prompts: [{ label: 'Hi', prompt: 'Hello' }] }, onClientTool: () => undefined } as never;
+      await el.updateComplete;
+      expect(chatkit.optionsHistory).to.have.length(calls + 2);
     });
 
     it('calls setOptions again with FULL options when an attribute changes', async () => {
@@ -606,6 +653,17 @@ describe('<auth-chatkit>', () => {
       expect(heard[0]?.target).to.equal(el);
       expect(heard[0]?.detail).to.deep.equal({ threadId: 'thr_1' });
       expect(heard[0]?.composed).to.equal(true);
+    });
+
+    it('re-dispatches each chatkit.* event under a dashed name too, for JSX and Vue templates', async () => {
+      const el = await mount();
+      await ready(el);
+      const heard: string[] = [];
+      for (const type of ['chatkit.thread.load.start', 'chatkit-thread-load-start', 'chatkit-ready']) {
+        el.addEventListener(type, event => heard.push(`${event.type} ${JSON.stringify((event as CustomEvent).detail)}`));
+      }
+      chatkitOf(el).emit('chatkit.thread.load.start', { threadId: 'thr_2' });
+      expect(heard).to.deep.equal(['chatkit.thread.load.start {"threadId":"thr_2"}', 'chatkit-thread-load-start {"threadId":"thr_2"}']);
     });
 
     it('sends the bearer token to the chat backend', async () => {

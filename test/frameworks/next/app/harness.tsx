@@ -1,0 +1,20 @@
+'use client';
+// The harness around the README's recipe (chat.tsx): a parent that re-renders it, unmounts and
+// remounts it, and an element with a broken config whose first error must reach its handler.
+import { AuthChatKit, type AuthChatKitElement } from 'auth-chatkit/react';
+import { useRef, useState } from 'react';
+import { Chat } from './chat';
+
+export function Harness() {
+  const [renders, setRenders] = useState(0);
+  const [shown, setShown] = useState(true);
+  const broken = useRef<AuthChatKitElement>(null);
+  return (
+    <>
+      <button id="rerender" onClick={() => setRenders(renders + 1)}>re-render {renders}</button>
+      <button id="toggle" onClick={() => setShown(!shown)}>unmount or mount</button>
+      {shown && <Chat />}
+      <AuthChatKit id="broken" ref={broken} onError={event => console.warn('broken', event.detail.code, broken.current?.state)} />
+    </>
+  );
+}
