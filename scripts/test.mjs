@@ -1,9 +1,11 @@
 // `npm test`: every suite of the project, then ONE closing line "N passed, N failed" summing them.
-//   node scripts/test.mjs [server] [postgres] [browser] [e2e]   (no argument: all four)
+//   node scripts/test.mjs [server] [postgres] [browser] [e2e] [frameworks]   (no argument: all five)
 // Suites: server (node:test, in-process demo backend on SQLite), postgres (the server files that
 // exercise the store and auth again, on a throwaway PostgreSQL cluster, and test/postgres/: several
 // instances, outages), browser (web-test-runner in Chromium), e2e (node:test + playwright-core against
-// the built demo). Exits non-zero on any failure; a PostgreSQL that cannot be started is one.
+// the built demo), frameworks (node:test: the packed package in React 19 and 18, Next.js, Vue and
+// Svelte apps under test/frameworks/, their dependencies installed with `npm ci`, in Chromium).
+// Exits non-zero on any failure; a PostgreSQL that cannot be started is one.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { findChrome } from './find-chrome.mjs';
 import { buildBundles } from './build.mjs';
 import { startCluster } from './postgres-cluster.mjs';
 
-const suites = ['server', 'postgres', 'browser', 'e2e'];
+const suites = ['server', 'postgres', 'browser', 'e2e', 'frameworks'];
 // The server suites that exercise the chat store and Better Auth, run on both databases.
 const bothStores = ['auth', 'cancel', 'isolation', 'protocol', 'requests', 'store'].map(name => join('test/server', `${name}.test.ts`));
 const wanted = process.argv.slice(2);
@@ -25,7 +27,7 @@ for (const name of wanted) {
 const selected = wanted.length ? suites.filter(s => wanted.includes(s)) : suites;
 
 let chromePath;
-if (selected.some(s => s === 'browser' || s === 'e2e')) {
+if (selected.some(s => s === 'browser' || s === 'e2e' || s === 'frameworks')) {
   try {
     chromePath = findChrome({ install: true });
   } catch (error) {
@@ -107,6 +109,7 @@ try {
     await buildBundles({ quiet: true });
     runNodeTests('e2e', testFiles('test/e2e'));
   }
+  if (selected.includes('frameworks')) runNodeTests('frameworks', testFiles('test/frameworks'));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -14,7 +14,7 @@ function App() {
       <button id="rerender" onClick={() => setRenders(renders + 1)}>re-render {renders}</button>
       <button id="toggle" onClick={() => setShown(!shown)}>unmount or mount</button>
       {shown && <Chat />}
-      <AuthChatKit id="broken" ref={broken} onError={event => console.warn('broken', event.detail.code, broken.current?.state)} />
+      <AuthChatKit id="broken" ref={broken} onError={event => console.warn('broken', event.detail.code, broken.current?.error?.code)} />
     </>
   );
 }
