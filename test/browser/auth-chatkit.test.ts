@@ -513,7 +513,7 @@ describe('<auth-chatkit>', () => {
       ['chatkit-options', 'chatkitOptions'],
       ['tokenprovider', 'tokenProvider'],
       ['token-provider', 'tokenProvider'],
-    ]) {
+    ] as const) {
       it(`an attribute ${attribute} (a framework that wrote an object as text) is a config error naming the property`, async () => {
         const el = await mount({ [attribute]: '[object Object]' });
         await waitFor(() => el.state === 'error');
