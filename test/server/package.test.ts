@@ -7,10 +7,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 const root = new URL('../../', import.meta.url);
-const { dependencies = {}, devDependencies = {}, peerDependencies = {} } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+const { dependencies = {}, devDependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
 /** Package names imported by `source` (`from 'x'`, `import 'x'`, `import('x')`), relative paths left out. */
@@ -31,7 +32,7 @@ describe('package', () => {
     const server = importsOf('src/server/');
     assert.ok(element.has('lit') && element.has('@openai/chatkit'), `read the imports: ${[...element].join(', ')}`);
     assert.ok(server.has('jose'), `read the imports: ${[...server].join(', ')}`);
-    for (const name of [...element, ...server].filter(name => name !== 'better-auth')) {
+    for (const name of [...element, ...server].filter(name => name !== 'better-auth' && name !== 'react')) {
       assert.ok(name in dependencies, `${name} is imported by src/ but is ${name in devDependencies ? 'only a dev dependency' : 'not a dependency'}`);
     }
   });
@@ -40,5 +41,12 @@ describe('package', () => {
     assert.ok(importsOf('src/server/').has('better-auth'));
     assert.ok('better-auth' in peerDependencies && !('better-auth' in dependencies));
     assert.ok(!importsOf('src/').has('better-auth'), 'the browser entries need no better-auth');
+  });
+
+  test("React is the site's own: an optional peer dependency, imported by auth-chatkit/react and the JSX typing only", () => {
+    assert.ok('react' in peerDependencies && peerDependenciesMeta.react?.optional && !('react' in dependencies));
+    const importers = readdirSync(new URL('src/', root)).filter(name => name.endsWith('.ts') && importedPackages(readFileSync(new URL(`src/${name}`, root), 'utf8')).includes('react'));
+    assert.deepEqual(importers, ['jsx.ts', 'react.ts']);
+    assert.match(readFileSync(new URL('src/jsx.ts', root), 'utf8'), /^import type .* from 'react';$/m, 'the typing imports types only');
   });
 });
