@@ -133,10 +133,10 @@ async function waitForLog(logs: string[], check: (logs: string[]) => boolean, wh
 
 const count = (logs: string[], line: string) => logs.filter(logged => logged === line).length;
 
-/** The recipe's element (not the broken one): its ChatKit's options history, and how many ChatKits the page has. */
+/** The recipe's element (the harness's others have an id): its ChatKit's options history, and how many ChatKits the page has. */
 const inspect = (page: Page) =>
   page.evaluate(() => {
-    const chat = document.querySelector<AuthChatKit>('auth-chatkit:not(#broken)');
+    const chat = document.querySelector<AuthChatKit>('auth-chatkit:not([id])');
     const fake = chat?.chatkit as unknown as { optionsHistory: Record<string, unknown>[] } | undefined;
     const chatkits = [...document.querySelectorAll('auth-chatkit')].reduce((sum, el) => sum + (el.shadowRoot?.querySelectorAll('openai-chatkit').length ?? 0), 0);
     const options = fake?.optionsHistory.at(-1);
@@ -271,13 +271,13 @@ describe('the packed package in five framework apps', { timeout: 600_000 }, () =
           assert.equal((await inspect(page)).setOptionsCalls, calls, 're-renders with equal options call no setOptions');
 
           await page.evaluate(() => {
-            const fake = document.querySelector<AuthChatKit>('auth-chatkit:not(#broken)')!.chatkit as unknown as { emit(type: string, detail: unknown): void };
+            const fake = document.querySelector<AuthChatKit>('auth-chatkit:not([id])')!.chatkit as unknown as { emit(type: string, detail: unknown): void };
             fake.emit('chatkit.thread.change', { threadId: 'thr_1' });
           });
           await waitForLog(logs, seen => seen.includes('thread thr_1'), "a ChatKit event's handler runs with its detail");
 
           await page.click('#toggle');
-          await page.waitForFunction(() => !document.querySelector('auth-chatkit:not(#broken)'));
+          await page.waitForFunction(() => !document.querySelector('auth-chatkit:not([id])'));
           assert.equal((await inspect(page)).chatkits, 0, 'unmounted: ChatKit gone');
           await page.click('#toggle');
           await waitForLog(logs, seen => count(seen, 'auth-chatkit ready') === 2, 'the remounted element reports ready');
@@ -291,6 +291,26 @@ describe('the packed package in five framework apps', { timeout: 600_000 }, () =
       });
     }
 
+    test('react-19: every on… prop of the component hears its event', async () => {
+      const page = await browser.newPage();
+      const { logs } = record(page);
+      try {
+        await page.goto(urls['react-19']!);
+        await waitForLog(logs, seen => seen.includes('auth-chatkit ready'), 'the app runs');
+        const types = await page.evaluate(() => {
+          const names = ['ready', 'token', 'signed-out', 'error', 'open', 'close'].map(name => `auth-chatkit-${name}`);
+          const chatkit = 'ready error effect deeplink response.start response.end history.open history.close thread.change thread.load.start thread.load.end tool.change log';
+          const all = [...names, ...chatkit.split(' ').map(name => `chatkit.${name}`)];
+          for (const type of all) document.querySelector('#every')!.dispatchEvent(new CustomEvent(type, { detail: {} }));
+          return all;
+        });
+        assert.equal(types.length, 19);
+        for (const type of types) assert.ok(logs.includes(`heard ${type}`), `a handler for ${type}`);
+      } finally {
+        await page.close();
+      }
+    });
+
     test('next: the element is server-rendered and hydrated, its props set after hydration', async () => {
       const page = await browser.newPage();
       const { logs, errors } = record(page);
@@ -300,7 +320,7 @@ describe('the packed package in five framework apps', { timeout: 600_000 }, () =
         await page.goto(urls.next!);
         await waitForLog(logs, seen => seen.includes('auth-chatkit ready'), 'ready after hydration');
         const props = await page.evaluate(() => {
-          const chat = document.querySelector<AuthChatKit>('auth-chatkit:not(#broken)')!;
+          const chat = document.querySelector<AuthChatKit>('auth-chatkit:not([id])')!;
           return { apiUrl: chat.apiUrl, options: chat.chatkitOptions, attributes: chat.getAttributeNames().sort() };
         });
         assert.equal(props.apiUrl, '/chatkit');
