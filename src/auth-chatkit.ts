@@ -206,7 +206,8 @@ export class AuthChatKit extends LauncherElement {
     // The script first: its download then overlaps with the token source's start.
     if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
-    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, config.authUrl ? this.#anySite.credential(config) : undefined));
+    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, provider ? undefined : this.#anySite.credential(config)));
+    if (!provider) this.#anySite.resume(config);
     if (this.#chat.apiUrl && this.#chat.apiUrl !== config.apiUrl) this.#chat.unmount();
     this.#sync();
   }
