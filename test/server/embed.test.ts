@@ -11,7 +11,7 @@ import { betterAuth, type BetterAuthPlugin } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { bearer, jwt, multiSession } from 'better-auth/plugins';
 import { chatkitEmbed, type ChatkitEmbedOptions } from '../../src/server/better-auth.js';
-import { address, chatkit, decodePart, LIMIT, signUp, startTestServer, type Account, type TestServer } from './helpers.js';
+import { address, chatkit, decodePart, LIMIT, signUp, startTestServer, type TestServer } from './helpers.js';
 
 const SITE = 'http://docs.example';
 const OTHER_SITE = 'http://shop.example';
