@@ -18,7 +18,7 @@ import type { ServerConfig } from './config.js';
 import { createCors } from './cors.js';
 import type { CorsRoute } from './cors.js';
 import { openDatabase } from './database.js';
-import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-errors.js';
+import { HttpError, errorResponse, httpErrorResponse, oneLine, withoutQueries } from './http-errors.js';
 import { createOfflineResponder } from './responders/offline.js';
 import { createOpenAIResponder } from './responders/openai.js';
 import type { Responder } from './responders/types.js';
@@ -113,8 +113,8 @@ function rejectionLine({ request, status, code, reason, detail }: Rejection): st
 export function createApp(config: ServerConfig): ChatApp {
   const publicUrl = config.publicUrl ?? originFor(config.host, config.port);
   const stats = createStats();
-  const logRequest = config.log ? (line: string) => console.log(line) : () => {};
-  const logProblem = config.log ? (line: string) => console.error(line) : () => {};
+  const logRequest = config.log ? (line: string) => console.log(withoutQueries(line)) : () => {};
+  const logProblem = config.log ? (line: string) => console.error(withoutQueries(line)) : () => {};
 
   const publicOrigin = new URL(publicUrl).origin;
   const cors = createCors([...ownOrigins(config, publicUrl), ...config.allowedOrigins]);

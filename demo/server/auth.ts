@@ -13,6 +13,7 @@ import { createJwk } from 'better-auth/plugins/jwt';
 import type { JwtOptions } from 'better-auth/plugins/jwt';
 import { chatkitEmbed } from '../../src/server/better-auth.js';
 import { ConfigError } from './config.js';
+import { withoutQueries } from './http-errors.js';
 import type { AppDatabase } from './database.js';
 
 export const AUTH_BASE_PATH = '/api/auth';
@@ -74,8 +75,8 @@ export function createAuth(setup: AuthSetup) {
     logger: {
       disabled: !setup.log,
       level: 'warn',
-      // one line, message only: Better Auth's extra arguments may hold request data
-      log: (level, message) => console.error(`better-auth ${level}: ${message}`),
+      // one line, message only (the extra arguments may hold request data), no URL's query string
+      log: (level, message) => console.error(withoutQueries(`better-auth ${level}: ${message}`)),
     },
   });
 
