@@ -189,7 +189,9 @@ export class AuthChatKit extends LauncherElement {
   #configure(): void {
     if (!this.isConnected) return;
     try {
-      this.#config = parseConfig(this, { href: document.baseURI, origin: location.origin, dark: this.#dark.matches });
+      // a chatkit-src the attribute gave (markup, which injected HTML can write) is trusted less
+      const chatkitSrcFromMarkup = this.chatkitSrc != null && this.chatkitSrc === this.getAttribute('chatkit-src');
+      this.#config = parseConfig(this, { href: document.baseURI, origin: location.origin, dark: this.#dark.matches, chatkitSrcFromMarkup });
       if (this.#configError) this.#lastError = undefined; // fixed: breaking it again is news
       this.#configError = undefined;
     } catch (error) {
