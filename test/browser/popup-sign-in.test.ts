@@ -69,7 +69,9 @@ describe('awaitApproval', () => {
       { authUrl, attempt: 'the-attempt', expiresAt: Date.now() + 60_000, popup: opened, onSevered: severed, check: async () => (checks.push(Date.now()), answers.shift()) },
       seam.host,
     );
-    return { ...seam, done, checks, severed };
+    // its rejection is read after the clock ticks: handled from the start
+    const outcome = done.catch((error: AuthChatKitError) => error);
+    return { ...seam, done, outcome, checks, severed };
   }
 
   it('checks at once on the popup’s message, and only for a message of its origin, type and attempt', async () => {
@@ -87,12 +89,12 @@ describe('awaitApproval', () => {
   });
 
   it('a popup the user closed: one last check, then popup-closed', async () => {
-    const { popup, done, checks, severed } = approval();
+    const { popup, outcome, checks, severed } = approval();
     await clock.tickAsync(3_000);
     expect(checks, 'no polling while the popup can message').to.have.length(0);
     popup.closed = true;
     await clock.tickAsync(500);
-    expect((await done.catch((error: AuthChatKitError) => error)) as AuthChatKitError).to.have.property('code', 'popup-closed');
+    expect(await outcome).to.have.property('code', 'popup-closed');
     expect(checks).to.have.length(1);
     expect(severed.called).to.equal(false);
   });
@@ -108,9 +110,9 @@ describe('awaitApproval', () => {
   });
 
   it('without a popup (a reload), it polls; an attempt past its end rejects sign-in-expired', async () => {
-    const { done, checks } = approval({ popup: false });
+    const { outcome, checks } = approval({ popup: false });
     await clock.tickAsync(60_500);
-    expect((await done.catch((error: AuthChatKitError) => error)) as AuthChatKitError).to.have.property('code', 'sign-in-expired');
+    expect(await outcome).to.have.property('code', 'sign-in-expired');
     expect(checks.length).to.be.within(28, 30);
   });
 });
