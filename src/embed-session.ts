@@ -97,8 +97,8 @@ async function answerOf<T>(response: Response, valid: (answer: Record<string, un
  * The sign-in of an embed on another site (call it in a click handler: the popup opens at once).
  * A new attempt, bound to a verifier this page alone holds (PKCE-style: the server gets its S256
  * challenge when the attempt is registered, the verifier only with the redeem), is registered with
- * the auth server, which also sets a probe cookie that tells it whether this browser keeps
- * partitioned cookies. Once the user approves in the popup, the attempt is redeemed for a session
+ * the auth server after a probe cookie that tells it, for the whole attempt, whether this browser
+ * keeps partitioned cookies. Once the user approves in the popup, the attempt is redeemed for a session
  * credential: an HttpOnly partitioned cookie the page never sees, or a bearer credential kept in
  * `credential`. Every request goes with the `fetch` captured when this module loaded. Rejects with
  * the popup's errors, `network`, `sign-in-refused` (a 4xx with a reason) or `bad-response`.
@@ -107,6 +107,10 @@ export async function signInAcrossSites(authUrl: string, credential: BearerCrede
   const id = secret();
   const verifier = secret();
   const popup = openSignInPopup(authUrl, id, host);
+  // the probe cookie, if this browser keeps partitioned cookies, goes back with the registration
+  await send(`${authUrl}/embed/probe`, { credentials: 'include', cache: 'no-store' }).catch(cause => {
+    throw new AuthChatKitError('network', 'Could not reach the sign-in server.', { cause });
+  });
   const registered = await post(send, `${authUrl}/embed/attempt`, { attempt: id, challenge: await challengeOf(verifier) });
   const expiresIn = await answerOf(registered, answer => (typeof answer.expiresIn === 'number' ? answer.expiresIn : undefined));
   const attempt: Attempt = { id, verifier, expiresAt: Date.now() + expiresIn * 1000 };

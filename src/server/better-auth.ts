@@ -3,9 +3,10 @@
 //
 //   betterAuth({ plugins: [jwt(), chatkitEmbed({ allowedOrigins: ['https://docs.example.com'] })] })
 //
-// The flow (the element drives it): the element registers an attempt (POST /embed/attempt: its id
-// and the S256 challenge of a verifier only the element holds; this also sets the CHIPS probe
-// cookie) and opens GET {basePath}/embed?origin&attempt in a popup, first-party on the auth server;
+// The flow (the element drives it): the element gets the CHIPS probe cookie (GET /embed/probe),
+// registers an attempt (POST /embed/attempt: its id and the S256 challenge of a verifier only the
+// element holds; whether the probe came back decides, once and for all, which credential the attempt
+// will get) and opens GET {basePath}/embed?origin&attempt in a popup, first-party on the auth server;
 // the user signs in if needed and confirms (POST /embed/approve), which grants the attempt; the
 // element then redeems it with the verifier (POST /embed/redeem), woken by the popup's message or,
 // when the popup has no opener (a Cross-Origin-Opener-Policy), by polling. The redeem makes a NEW
@@ -35,7 +36,8 @@ export interface ChatkitEmbedOptions {
   codeExpiresIn?: number;
   /**
    * Seconds a sign-in attempt may last, from the popup's opening to the redeem (default 1800; from
-   * 60 to 86400). The CHIPS probe cookie lives as long, so a slow sign-in still gets the cookie.
+   * 60 to 86400). Whether the browser keeps partitioned cookies is settled when the attempt starts,
+   * so a slow sign-in still gets the cookie credential.
    */
   signInExpiresIn?: number;
   /**
@@ -65,7 +67,7 @@ const ATTEMPT_PREFIX = 'chatkit-embed:';
 /** Attempt ids, verifiers and S256 challenges: 43 to 128 base64url characters (RFC 7636's sizes). */
 const SECRET = /^[\w-]{43,128}$/;
 /** The plugin's routes that embedding sites call cross-origin: their origin is checked here, exactly. */
-const CROSS_SITE_PATHS = ['/embed/attempt', '/embed/redeem', '/embed/token', '/embed/sign-out'];
+const CROSS_SITE_PATHS = ['/embed/probe', '/embed/attempt', '/embed/redeem', '/embed/token', '/embed/sign-out'];
 
 /**
  * A sign-in attempt, stored (under the attempt id's SHA-256) in Better Auth's verification table:
@@ -74,6 +76,8 @@ const CROSS_SITE_PATHS = ['/embed/attempt', '/embed/redeem', '/embed/token', '/e
 interface Attempt {
   origin: string;
   challenge: string;
+  /** Whether the browser kept the probe cookie at registration: the redeem then sets a cookie, never answers a bearer. */
+  cookie: boolean;
   /** Set on approval: the user, and the first-party session that approved (its end voids the grant and ends the embedded sessions it made). */
   userId?: string;
   parent?: string;
@@ -138,18 +142,20 @@ const bodyOf = (ctx: Ctx) => (ctx.body ?? {}) as Record<string, unknown>;
 
 /**
  * The Better Auth plugin for cross-site embedding. Endpoints (under Better Auth's basePath):
+ * - `GET /embed/probe`: sets a partitioned probe cookie (CHIPS), 60 s.
  * - `POST /embed/attempt` `{ attempt, challenge }` (43-128 base64url characters each; challenge =
- *   BASE64URL(SHA-256(verifier))) from an allowed origin: registers a sign-in attempt for
- *   `signInExpiresIn` s and sets the partitioned probe cookie (CHIPS) as long; `{ expiresIn }`.
+ *   BASE64URL(SHA-256(verifier))) from an allowed origin, with the probe cookie if the browser kept
+ *   it: registers a sign-in attempt for `signInExpiresIn` s; `{ expiresIn }`. 403
+ *   `PARTITIONED_COOKIES_REQUIRED` without the probe cookie when `bearer: false`.
  * - `GET /embed?origin=<embedding origin>&attempt=<id>`: the hand-off page (HTML); 400 without a
  *   script for an origin not allow-listed.
  * - `POST /embed/approve` `{ origin, attempt }` (a first-party session): grants the attempt to the
  *   user for `codeExpiresIn` s.
  * - `POST /embed/redeem` `{ attempt, verifier }` from the attempt's origin: `{ pending: true }`
  *   until approved; then a new session for the user, answered `{ credential: 'cookie' }` (an
- *   HttpOnly partitioned cookie was set) or `{ credential: 'bearer', token }` (send it as the
- *   `Chatkit-Embed-Credential` header). 400 `INVALID_ATTEMPT` for an unknown, expired or voided
- *   attempt or a wrong verifier; 403 `PARTITIONED_COOKIES_REQUIRED` with `bearer: false`.
+ *   HttpOnly partitioned cookie was set: the attempt was registered with the probe cookie) or
+ *   `{ credential: 'bearer', token }` (send it as the `Chatkit-Embed-Credential` header). 400
+ *   `INVALID_ATTEMPT` for an unknown, expired or voided attempt or a wrong verifier.
  * - `GET /embed/token` with the credential: `{ token }`, a JWT from the JWT plugin's signer; 401
  *   without a live embedded session.
  * - `POST /embed/sign-out`: ends the embedded session and clears its cookie.
@@ -223,7 +229,7 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
       },
     },
     rateLimit: [
-      { pathMatcher: path => path === '/embed/attempt' || path === '/embed/approve', window: 60, max: 20 },
+      { pathMatcher: path => path === '/embed/probe' || path === '/embed/attempt' || path === '/embed/approve', window: 60, max: 20 },
       // the element polls the redeem every 2 s while the popup has no opener
       { pathMatcher: path => path === '/embed/redeem', window: 60, max: 60 },
     ],
@@ -254,9 +260,20 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
         const key = await attemptKey(attempt);
         // an id already in use is refused: a script cannot re-register the element's attempt with its own challenge
         if (await ctx.context.internalAdapter.findVerificationValue(key)) refuse('BAD_REQUEST', 'INVALID_ATTEMPT', 'This attempt is already registered.');
-        await storeAttempt(ctx, attempt, { origin, challenge }, attemptSeconds);
-        ctx.setCookie(cookieName(ctx, PROBE_COOKIE), '1', partitioned(ctx, attemptSeconds));
+        // Settled now, for the whole attempt: a browser that keeps partitioned cookies gets a cookie, so
+        // a script that later learns the verifier can still never obtain a bearer credential there.
+        const cookie = !!ctx.getCookie(cookieName(ctx, PROBE_COOKIE));
+        if (!cookie && !bearer) {
+          refuse('FORBIDDEN', 'PARTITIONED_COOKIES_REQUIRED', 'This browser keeps no partitioned cookies, and this site accepts no other credential: allow cookies for the sign-in server, or use another browser.');
+        }
+        await storeAttempt(ctx, attempt, { origin, challenge, cookie }, attemptSeconds);
+        if (cookie) ctx.setCookie(cookieName(ctx, PROBE_COOKIE), '', partitioned(ctx, 0));
         return noStore(ctx, { expiresIn: attemptSeconds });
+      }),
+
+      chatkitEmbedProbe: createAuthEndpoint('/embed/probe', { method: 'GET' }, async ctx => {
+        ctx.setCookie(cookieName(ctx, PROBE_COOKIE), '1', partitioned(ctx, 60));
+        return noStore(ctx, { ok: true });
       }),
 
       chatkitEmbedApprove: createAuthEndpoint('/embed/approve', { method: 'POST', use: [sessionMiddleware] }, async ctx => {
@@ -283,10 +300,7 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
         // bound to the attempt that asked: only its verifier, from its origin, redeems it
         if (!stored || stored.origin !== origin || stored.challenge !== (await hash(verifier))) return invalid();
         if (!stored.userId) return noStore(ctx, { pending: true });
-        const viaCookie = !!ctx.getCookie(cookieName(ctx, PROBE_COOKIE));
-        if (!viaCookie && !bearer) {
-          refuse('FORBIDDEN', 'PARTITIONED_COOKIES_REQUIRED', 'This browser keeps no partitioned cookies, and this site accepts no other credential: allow cookies for the sign-in server, or use another browser.');
-        }
+        const viaCookie = stored.cookie;
         if (!(await ctx.context.internalAdapter.consumeVerificationValue(key))) return invalid();
         // voided when the approving session has ended since (a sign-out, a revocation)
         const parent = await ctx.context.adapter.findOne<{ expiresAt: Date | string }>({ model: 'session', where: [{ field: 'id', value: stored.parent! }] });
@@ -302,7 +316,6 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
           true,
         );
         if (viaCookie) {
-          ctx.setCookie(cookieName(ctx, PROBE_COOKIE), '', partitioned(ctx, 0));
           setEmbedCookie(ctx, credential, lifetime);
           return noStore(ctx, { credential: 'cookie' });
         }

@@ -108,6 +108,7 @@ describe('<auth-chatkit>', () => {
         const state = { approved: false, challenge: '', redeems: [] as Record<string, string>[] };
         network.auth.always(async request => {
           const path = new URL(request.url).pathname.replace(new URL(network.authUrl).pathname, '');
+          if (path === '/embed/probe') return Response.json({ ok: true });
           if (path === '/embed/attempt') {
             state.challenge = ((await request.json()) as { challenge: string }).challenge;
             return Response.json({ expiresIn: 1800 });

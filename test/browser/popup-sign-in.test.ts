@@ -126,6 +126,10 @@ describe('signInAcrossSites', () => {
     let challenge: string | undefined;
     const send: typeof fetch = async (input, init) => {
       const request = new Request(input, init);
+      if (request.url.endsWith('/embed/probe')) {
+        requests.push({ url: request.url, body: {}, credentials: request.credentials });
+        return Response.json({ ok: true });
+      }
       const body = (await request.json()) as Record<string, string>;
       requests.push({ url: request.url, body, credentials: request.credentials });
       if (request.url.endsWith('/embed/attempt')) {
@@ -148,15 +152,15 @@ describe('signInAcrossSites', () => {
     return { done, credential, requests, post, attempt };
   }
 
-  it('registers the attempt with the S256 challenge of a verifier it sends only with the redeem', async () => {
+  it('probes for partitioned cookies, then registers the attempt with the S256 challenge of a verifier it sends only with the redeem', async () => {
     const { done, credential, requests, post, attempt } = await signIn(() => Response.json({ credential: 'cookie' }));
     const pending = JSON.parse(sessionStorage.getItem(`auth-chatkit:sign-in:${authUrl}`)!) as Record<string, unknown>;
     expect(Object.keys(pending).sort(), 'while pending: the attempt id and verifier, never a token').to.deep.equal(['expiresAt', 'id', 'verifier']);
     post();
     await done;
-    expect(requests.map(request => request.url)).to.deep.equal([`${authUrl}/embed/attempt`, `${authUrl}/embed/redeem`]);
-    expect(requests.every(request => request.credentials === 'include')).to.equal(true);
-    const [registered, redeemed] = requests;
+    expect(requests.map(request => request.url)).to.deep.equal([`${authUrl}/embed/probe`, `${authUrl}/embed/attempt`, `${authUrl}/embed/redeem`]);
+    expect(requests.every(request => request.credentials === 'include'), 'the probe cookie goes back with the registration').to.equal(true);
+    const [, registered, redeemed] = requests;
     expect(registered!.body.attempt).to.equal(attempt());
     expect(attempt()).to.match(/^[\w-]{43}$/);
     expect(registered!.body).to.not.have.property('verifier');

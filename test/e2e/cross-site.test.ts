@@ -97,9 +97,9 @@ async function withCoop(context: BrowserContext): Promise<void> {
   });
 }
 
-/** The browser keeps no partitioned cookie: the attempt's probe cookie never arrives. */
+/** The browser keeps no partitioned cookie: the probe's cookie never arrives. */
 async function refusePartitionedCookies(page: Page): Promise<void> {
-  await page.route('**/api/auth/embed/attempt', async route => {
+  await page.route('**/api/auth/embed/probe', async route => {
     const response = await route.fetch();
     const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== 'set-cookie'));
     await route.fulfill({ response, headers });

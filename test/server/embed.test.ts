@@ -29,8 +29,14 @@ const cookieOf = (response: Response, name: string) => response.headers.getSetCo
 
 /** The plugin's flow against any handler: register, approve (first-party), redeem. */
 function flow(call: (path: string, init?: RequestInit) => Promise<Response>, firstParty: string) {
-  const register = (attempt: Attempt, origin = SITE) =>
-    call('/embed/attempt', { method: 'POST', headers: { ...json, Origin: origin }, body: JSON.stringify({ attempt: attempt.id, challenge: attempt.challenge }) });
+  /** The probe cookie, as a browser that keeps partitioned cookies sends it back. */
+  const probe = async () => cookieOf(await call('/embed/probe', { headers: { Origin: SITE } }), 'chatkit_embed_probe')!;
+  const register = (attempt: Attempt, origin = SITE, cookie?: string) =>
+    call('/embed/attempt', {
+      method: 'POST',
+      headers: { ...json, Origin: origin, ...(cookie && { Cookie: cookie }) },
+      body: JSON.stringify({ attempt: attempt.id, challenge: attempt.challenge }),
+    });
   const approve = (cookie: string, attempt: Attempt, origin = SITE) =>
     call('/embed/approve', { method: 'POST', headers: { ...json, Origin: firstParty, Cookie: cookie }, body: JSON.stringify({ origin, attempt: attempt.id }) });
   const redeem = (attempt: Attempt, { origin = SITE, cookie, verifier = attempt.verifier }: { origin?: string; cookie?: string; verifier?: string } = {}) =>
@@ -38,15 +44,15 @@ function flow(call: (path: string, init?: RequestInit) => Promise<Response>, fir
   /** A whole sign-in; `kept`: whether the browser kept the probe cookie (CHIPS). Returns the headers that carry the credential. */
   const signIn = async (cookie: string, kept: boolean): Promise<Record<string, string>> => {
     const attempt = newAttempt();
-    const registered = await register(attempt);
+    const registered = await register(attempt, SITE, kept ? await probe() : undefined);
     assert.equal(registered.status, 200, await registered.clone().text());
     assert.equal((await approve(cookie, attempt)).status, 200);
-    const redeemed = await redeem(attempt, { cookie: kept ? cookieOf(registered, 'chatkit_embed_probe') : undefined });
+    const redeemed = await redeem(attempt);
     const answer = (await redeemed.json()) as { credential: string; token?: string };
     assert.equal(answer.credential, kept ? 'cookie' : 'bearer', JSON.stringify(answer));
     return kept ? { Cookie: cookieOf(redeemed, 'chatkit_embed')! } : { 'Chatkit-Embed-Credential': answer.token! };
   };
-  return { register, approve, redeem, signIn };
+  return { probe, register, approve, redeem, signIn };
 }
 
 describe('any-site sign-in: the chatkitEmbed plugin', LIMIT, () => {
@@ -105,14 +111,15 @@ describe('any-site sign-in: the chatkitEmbed plugin', LIMIT, () => {
     }
   });
 
-  test('an attempt is registered from an allowed origin, once; the probe cookie lives as long as the attempt', async () => {
+  test('an attempt is registered from an allowed origin, once; the probe cookie, if kept, settles its credential then', async () => {
+    const probed = await fetch(auth('/embed/probe'), { headers: { Origin: SITE } });
+    assert.match(probed.headers.getSetCookie()[0] ?? '', /^better-auth\.chatkit_embed_probe=1; Max-Age=60; Path=\/api\/auth; HttpOnly; Secure; SameSite=None; Partitioned/);
     const attempt = newAttempt();
-    const registered = await the().register(attempt);
+    const registered = await the().register(attempt, SITE, cookieOf(probed, 'chatkit_embed_probe'));
     assert.equal(registered.status, 200);
     assert.equal(registered.headers.get('cache-control'), 'no-store');
     assert.deepEqual(await registered.json(), { expiresIn: 1800 });
-    const probe = registered.headers.getSetCookie().find(line => line.startsWith('better-auth.chatkit_embed_probe='));
-    assert.match(probe ?? '', /^better-auth\.chatkit_embed_probe=1; Max-Age=1800; Path=\/api\/auth; HttpOnly; Secure; SameSite=None; Partitioned/);
+    assert.match(registered.headers.getSetCookie()[0] ?? '', /^better-auth\.chatkit_embed_probe=;.*Max-Age=0/, 'the probe is cleared');
     assert.equal((await the().register(attempt)).status, 400, 'an id in use cannot be taken over with another challenge');
     assert.equal((await the().register(newAttempt(), EVIL)).status, 403);
     assert.equal((await the().register({ ...newAttempt(), challenge: 'short' })).status, 400);
@@ -200,18 +207,18 @@ describe('any-site sign-in: the chatkitEmbed plugin', LIMIT, () => {
     assert.ok(new Date(after!.expiresAt).getTime() < Date.now() + 120_000, 'not extended');
   });
 
-  test('with the probe cookie kept (CHIPS): an HttpOnly partitioned cookie, never a token in the body', async () => {
+  test('with the probe cookie kept (CHIPS) at the start: an HttpOnly partitioned cookie, however slow the sign-in and whoever redeems; never a token in the body', async () => {
     const account = await signUp(server);
     const attempt = newAttempt();
-    const registered = await the().register(attempt);
+    await the().register(attempt, SITE, await the().probe());
     await the().approve(account.cookie, attempt);
-    const answer = await the().redeem(attempt, { cookie: cookieOf(registered, 'chatkit_embed_probe') });
+    // no cookie with the redeem: the probe long gone, or a script with the verifier leaving credentials out
+    const answer = await the().redeem(attempt);
     assert.deepEqual(await answer.json(), { credential: 'cookie' });
     const cookies = answer.headers.getSetCookie();
     const embed = cookies.find(line => line.startsWith('better-auth.chatkit_embed='));
     assert.ok(embed, cookies.join('\n'));
     assert.match(embed, /Max-Age=604800; Path=\/api\/auth; HttpOnly; Secure; SameSite=None; Partitioned/);
-    assert.ok(cookies.some(line => /^better-auth\.chatkit_embed_probe=;.*Max-Age=0/.test(line)), 'the probe is cleared');
 
     const jwt = await jwtWith({ Cookie: embed.split(';')[0]! });
     assert.equal(jwt.status, 200);
@@ -366,11 +373,8 @@ describe('any-site sign-in: the plugin in a Better Auth server of its own', LIMI
 
   test('bearer: false refuses a browser without partitioned cookies, and any bearer credential', async () => {
     const server = await authServer([jwt(), chatkitEmbed({ allowedOrigins: [SITE], bearer: false })]);
-    const attempt = newAttempt();
-    await server.register(attempt);
-    await server.approve(server.cookie, attempt);
-    const refused = await server.redeem(attempt);
-    assert.equal(refused.status, 403);
+    const refused = await server.register(newAttempt());
+    assert.equal(refused.status, 403, 'at once, before the user signs in for nothing');
     assert.equal(((await refused.json()) as { code: string }).code, 'PARTITIONED_COOKIES_REQUIRED');
     assert.match((await server.signIn(server.cookie, true)).Cookie!, /^better-auth\.chatkit_embed=/, 'cookies still work');
 
