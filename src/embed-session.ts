@@ -1,6 +1,6 @@
 import { AuthChatKitError } from './errors.js';
 import { nativeFetch } from './native-fetch.js';
-import { awaitApproval, openSignInPopup, type PopupHost } from './popup-sign-in.js';
+import { awaitApproval, openSignInPopup, type Check, type PopupHost } from './popup-sign-in.js';
 import { tolerantStorage } from './storage.js';
 
 /**
@@ -148,12 +148,12 @@ async function finish(authUrl: string, attempt: Attempt, credential: BearerCrede
         popup,
         onSevered,
         check: async () =>
-          answerOf<Redeemed | null>(await post(send, `${authUrl}/embed/redeem`, { attempt: attempt.id, verifier: attempt.verifier }), answer => {
-            if (answer.pending === true) return null;
-            if (answer.credential === 'cookie') return { credential: 'cookie' };
-            if (answer.credential === 'bearer' && typeof answer.token === 'string' && answer.token) return { credential: 'bearer', token: answer.token };
+          answerOf<Check<Redeemed>>(await post(send, `${authUrl}/embed/redeem`, { attempt: attempt.id, verifier: attempt.verifier }), answer => {
+            if (answer.pending === true) return { severed: answer.severed === true };
+            if (answer.credential === 'cookie') return { value: { credential: 'cookie' } };
+            if (answer.credential === 'bearer' && typeof answer.token === 'string' && answer.token) return { value: { credential: 'bearer', token: answer.token } };
             return undefined;
-          }).then(found => found ?? undefined),
+          }),
       },
       host,
     );

@@ -27,12 +27,15 @@ export function openSignInPopup(authUrl: string, attempt: string, host: PopupHos
   return popup;
 }
 
+/** What a check of the server found: the result once approved, else whether the popup lost its opener. */
+export type Check<T> = { value: T } | { severed: boolean };
+
 /** What `awaitApproval` is told and asks. */
 export interface Approval<T> {
   authUrl: string;
   attempt: string;
-  /** Asks the server; resolves the result once approved, `undefined` while pending. */
-  check(): Promise<T | undefined>;
+  /** Asks the server. */
+  check(): Promise<Check<T>>;
   /** Local ms after which the attempt is over. */
   expiresAt: number;
   /** The popup, if this page opened it (a reloaded page has none). */
@@ -41,19 +44,23 @@ export interface Approval<T> {
   onSevered?(): void;
 }
 
+/** How long a popup that closed is still looked for: its page may yet report that it lost its opener. */
+const CLOSED_GRACE_MS = 4_000;
+
 /**
  * Waits for the user's approval of `attempt` in the hand-off popup and resolves what `check` found.
  * Checks at once on the popup's message (from the auth origin, of its type, for this attempt: it
  * carries no secret, so any such message only wakes the check), and every POLL_MS while the popup
- * cannot message: severed from this page by a Cross-Origin-Opener-Policy, or opened before a reload.
- * Rejects `popup-closed` when the user closed the popup unapproved, and `sign-in-expired` when the
- * attempt ran out.
+ * cannot message: severed from this page by a Cross-Origin-Opener-Policy (it reads closed at once, or
+ * its page told the server so), or opened before a reload. Rejects `popup-closed` when the user
+ * closed the popup unapproved, and `sign-in-expired` when the attempt ran out.
  */
 export function awaitApproval<T>(options: Approval<T>, host: PopupHost = window): Promise<T> {
   const { authUrl, attempt, check, expiresAt, popup } = options;
   const authOrigin = new URL(authUrl).origin;
   const opened = Date.now();
   let severed = !popup;
+  let closedAt: number | undefined;
   let busy = false;
   let ticks = 0;
   return new Promise<T>((resolve, reject) => {
@@ -62,13 +69,19 @@ export function awaitApproval<T>(options: Approval<T>, host: PopupHost = window)
       host.clearInterval(watch);
       settle();
     };
-    const ask = async (last = false) => {
+    const sever = () => {
+      severed = true;
+      closedAt = undefined;
+      options.onSevered?.();
+    };
+    const ask = async () => {
       if (busy) return;
       busy = true;
       try {
         const found = await check();
-        if (found !== undefined) return finish(() => resolve(found));
-        if (last) finish(() => reject(new AuthChatKitError('popup-closed', 'The sign-in window was closed.')));
+        if ('value' in found) return finish(() => resolve(found.value));
+        if (found.severed && !severed && popup) sever();
+        if (closedAt !== undefined && Date.now() - closedAt >= CLOSED_GRACE_MS) finish(() => reject(new AuthChatKitError('popup-closed', 'The sign-in window was closed.')));
       } catch (error) {
         finish(() => reject(error));
       } finally {
@@ -80,12 +93,14 @@ export function awaitApproval<T>(options: Approval<T>, host: PopupHost = window)
     };
     const watch = host.setInterval(() => {
       if (Date.now() >= expiresAt) return finish(() => reject(new AuthChatKitError('sign-in-expired', 'The sign-in took too long: sign in again.')));
-      if (!severed && popup!.closed) {
-        if (Date.now() - opened > SEVERED_WITHIN_MS) return void ask(true); // the user closed it: a last look
-        severed = true;
-        options.onSevered?.();
+      if (!severed && closedAt === undefined && popup!.closed) {
+        if (Date.now() - opened <= SEVERED_WITHIN_MS) sever();
+        else {
+          closedAt = Date.now(); // the user closed it, or its page lost the opener later (a sign-in page's COOP)
+          return void ask();
+        }
       }
-      if (severed && ++ticks % (POLL_MS / WATCH_MS) === 0) void ask();
+      if ((severed || closedAt !== undefined) && ++ticks % (POLL_MS / WATCH_MS) === 0) void ask();
     }, WATCH_MS);
     host.addEventListener('message', onMessage);
   });

@@ -81,6 +81,8 @@ interface Attempt {
   /** Set on approval: the user, and the first-party session that approved (its end voids the grant and ends the embedded sessions it made). */
   userId?: string;
   parent?: string;
+  /** The hand-off page loaded without an opener (a Cross-Origin-Opener-Policy): the element must keep polling. */
+  severed?: boolean;
 }
 
 interface EmbeddedSession {
@@ -151,7 +153,9 @@ const bodyOf = (ctx: Ctx) => (ctx.body ?? {}) as Record<string, unknown>;
  *   script for an origin not allow-listed.
  * - `POST /embed/approve` `{ origin, attempt }` (a first-party session): grants the attempt to the
  *   user for `codeExpiresIn` s.
- * - `POST /embed/redeem` `{ attempt, verifier }` from the attempt's origin: `{ pending: true }`
+ * - `POST /embed/severed` `{ attempt }` (the hand-off page, when it has no opener): marks the attempt,
+ *   so that the element keeps polling after the popup reads closed.
+ * - `POST /embed/redeem` `{ attempt, verifier }` from the attempt's origin: `{ pending: true, severed }`
  *   until approved; then a new session for the user, answered `{ credential: 'cookie' }` (an
  *   HttpOnly partitioned cookie was set: the attempt was registered with the probe cookie) or
  *   `{ credential: 'bearer', token }` (send it as the `Chatkit-Embed-Credential` header). 400
@@ -229,7 +233,7 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
       },
     },
     rateLimit: [
-      { pathMatcher: path => path === '/embed/probe' || path === '/embed/attempt' || path === '/embed/approve', window: 60, max: 20 },
+      { pathMatcher: path => ['/embed/probe', '/embed/attempt', '/embed/approve', '/embed/severed'].includes(path), window: 60, max: 20 },
       // the element polls the redeem every 2 s while the popup has no opener
       { pathMatcher: path => path === '/embed/redeem', window: 60, max: 60 },
     ],
@@ -289,6 +293,16 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
         return noStore(ctx, { success: true });
       }),
 
+      chatkitEmbedSevered: createAuthEndpoint('/embed/severed', { method: 'POST' }, async ctx => {
+        const { attempt } = bodyOf(ctx);
+        const key = typeof attempt === 'string' && SECRET.test(attempt) ? await attemptKey(attempt) : undefined;
+        const found = key && (await ctx.context.internalAdapter.consumeVerificationValue(key));
+        if (!found) refuse('BAD_REQUEST', 'INVALID_ATTEMPT', 'This sign-in expired or was already used: close this window and sign in again from the chat.');
+        const seconds = Math.max(1, Math.ceil((new Date(found.expiresAt).getTime() - Date.now()) / 1000));
+        await storeAttempt(ctx, attempt as string, { ...(JSON.parse(found.value) as Attempt), severed: true }, seconds);
+        return noStore(ctx, { success: true });
+      }),
+
       chatkitEmbedRedeem: createAuthEndpoint('/embed/redeem', { method: 'POST' }, async ctx => {
         const origin = requestOrigin(ctx);
         const { attempt, verifier } = bodyOf(ctx);
@@ -299,7 +313,7 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
         const stored = found && new Date(found.expiresAt).getTime() > Date.now() ? (JSON.parse(found.value) as Attempt) : undefined;
         // bound to the attempt that asked: only its verifier, from its origin, redeems it
         if (!stored || stored.origin !== origin || stored.challenge !== (await hash(verifier))) return invalid();
-        if (!stored.userId) return noStore(ctx, { pending: true });
+        if (!stored.userId) return noStore(ctx, { pending: true, severed: !!stored.severed });
         const viaCookie = stored.cookie;
         if (!(await ctx.context.internalAdapter.consumeVerificationValue(key))) return invalid();
         // voided when the approving session has ended since (a sign-out, a revocation)

@@ -117,7 +117,7 @@ describe('<auth-chatkit>', () => {
             const body = (await request.json()) as Record<string, string>;
             state.redeems.push(body);
             if ((await digest(body.verifier!)) !== state.challenge) return Response.json({ code: 'INVALID_ATTEMPT', message: 'no' }, { status: 400 });
-            return Response.json(state.approved ? { credential: 'bearer', token: credential } : { pending: true });
+            return Response.json(state.approved ? { credential: 'bearer', token: credential } : { pending: true, severed: false });
           }
           if (path === '/embed/token' && request.headers.get('Chatkit-Embed-Credential') === credential) return Response.json({ token: network.auth.token() });
           if (path === '/embed/sign-out') return Response.json({ success: true });
@@ -167,9 +167,9 @@ describe('<auth-chatkit>', () => {
         await waitFor(() => sessionStorage.length === 1);
         await new Promise(resolve => setTimeout(resolve, 1_200));
         popup.closed = true;
-        await waitFor(() => sessionStorage.length === 0);
+        await waitFor(() => sessionStorage.length === 0, 8_000);
         await el.updateComplete;
-        expect(server.redeems, 'one last look').to.have.length(1);
+        expect(server.redeems.length, 'a few last looks').to.be.within(2, 4);
         expect(el.state).to.equal('signed-out');
         expect(eventsOf('auth-chatkit-error')).to.have.length(0);
         expect(signInButton(el)).to.not.equal(null);

@@ -60,13 +60,18 @@ describe('awaitApproval', () => {
   beforeEach(() => (clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })));
   afterEach(() => clock.restore());
 
+  /** `answers`: what the server says at each check: the credential, 'severed' (pending, the popup lost its opener), or pending. */
   function approval({ popup = true as boolean, answers = [] as (string | undefined)[] } = {}) {
     const seam = fakeHost();
     const opened = popup ? openSignInPopup(authUrl, 'the-attempt', seam.host) : undefined;
     const checks: number[] = [];
     const severed = sinon.spy();
     const done = awaitApproval(
-      { authUrl, attempt: 'the-attempt', expiresAt: Date.now() + 60_000, popup: opened, onSevered: severed, check: async () => (checks.push(Date.now()), answers.shift()) },
+      { authUrl, attempt: 'the-attempt', expiresAt: Date.now() + 60_000, popup: opened, onSevered: severed, check: async () => {
+          checks.push(Date.now());
+          const answer = answers.shift();
+          return answer === undefined || answer === 'severed' ? { severed: answer === 'severed' } : { value: answer };
+        } },
       seam.host,
     );
     // its rejection is read after the clock ticks: handled from the start
@@ -88,15 +93,27 @@ describe('awaitApproval', () => {
     expect(clock.countTimers()).to.equal(0);
   });
 
-  it('a popup the user closed: one last check, then popup-closed', async () => {
+  it('a popup the user closed: looked for 4 s more (its page may report a lost opener), then popup-closed', async () => {
     const { popup, outcome, checks, severed } = approval();
     await clock.tickAsync(3_000);
     expect(checks, 'no polling while the popup can message').to.have.length(0);
     popup.closed = true;
     await clock.tickAsync(500);
+    expect(checks, 'one look at once').to.have.length(1);
+    await clock.tickAsync(4_000);
     expect(await outcome).to.have.property('code', 'popup-closed');
-    expect(checks).to.have.length(1);
+    expect(checks).to.have.length(3);
     expect(severed.called).to.equal(false);
+  });
+
+  it('a popup that reads closed later because its page lost the opener (a sign-in page with COOP): polled on until approved', async () => {
+    const { popup, done, severed } = approval({ answers: ['severed', undefined, undefined, undefined, 'credential'] });
+    await clock.tickAsync(3_000);
+    popup.closed = true;
+    await clock.tickAsync(500);
+    expect(severed.callCount, 'the server says the page had no opener').to.equal(1);
+    await clock.tickAsync(8 * POLL_MS);
+    expect(await done).to.equal('credential');
   });
 
   it('a popup that reads closed at once has no opener (COOP): told once, then polled every 2 s until approved', async () => {

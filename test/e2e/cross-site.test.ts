@@ -89,11 +89,17 @@ async function signUpThroughPopup(page: Page, name: string): Promise<Page> {
   return popup;
 }
 
-/** Answers the auth server's pages with `Cross-Origin-Opener-Policy: same-origin`, as `app.use(helmet())` in front of Better Auth does. */
-async function withCoop(context: BrowserContext): Promise<void> {
+/**
+ * Answers the auth server's pages with `Cross-Origin-Opener-Policy: same-origin`, as `app.use(helmet())`
+ * in front of Better Auth does; `fromLoad` 2: only once the user signed in (the page reloads), as a
+ * `signInUrl` page with that header would.
+ */
+async function withCoop(context: BrowserContext, fromLoad = 1): Promise<void> {
+  let loads = 0;
   await context.route('**/api/auth/embed?*', async route => {
     const response = await route.fetch();
-    await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin' } });
+    const coop = ++loads >= fromLoad ? { 'cross-origin-opener-policy': 'same-origin' } : {};
+    await route.fulfill({ response, headers: { ...response.headers(), ...coop } });
   });
 }
 
@@ -295,6 +301,25 @@ describe('any site, end to end: third-party cookies blocked', () => {
       await tab.waitForState('ready', 10_000);
       assert.match(await tab.send('whoami'), /Niklaus Wirth/);
       assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'the attempt is gone once redeemed');
+    } finally {
+      await closeProfile(context);
+      await demo.stop();
+    }
+  });
+  it('a Cross-Origin-Opener-Policy met only after the sign-in (a signInUrl page): the sign-in still completes', async () => {
+    const demo = await startDemo();
+    const context = await launchProfile({ block: true });
+    try {
+      await withCoop(context, 2);
+      const tab = await openEmbeddingPage(context, demo);
+      const { page } = tab;
+      await tab.waitForState('signed-out');
+      const popup = await signUpInPopup(page, 'Barbara Grosz');
+      assert.equal(await popup.evaluate(() => window.opener), null, 'severed by the reload after signing up');
+      await page.waitForTimeout(3_000); // the element has seen the popup read closed by now
+      await popup.locator('#continue').click();
+      await tab.waitForState('ready', 10_000);
+      assert.match(await tab.send('whoami'), /Barbara Grosz/);
     } finally {
       await closeProfile(context);
       await demo.stop();

@@ -141,7 +141,11 @@ describe('any-site sign-in: the chatkitEmbed plugin', LIMIT, () => {
     const account = await signUp(server);
     const attempt = newAttempt();
     await the().register(attempt);
-    assert.deepEqual(await (await the().redeem(attempt)).json(), { pending: true }, 'not approved yet');
+    assert.deepEqual(await (await the().redeem(attempt)).json(), { pending: true, severed: false }, 'not approved yet');
+    // the hand-off page, loaded without an opener, says so: the element then keeps polling after the popup reads closed
+    const severed = await fetch(auth('/embed/severed'), { method: 'POST', headers: { ...json, Origin: server.url }, body: JSON.stringify({ attempt: attempt.id }) });
+    assert.equal(severed.status, 200);
+    assert.deepEqual(await (await the().redeem(attempt)).json(), { pending: true, severed: true });
     assert.equal((await the().approve(account.cookie, attempt)).status, 200);
     // a script on the page that heard of the approval (or read the attempt id) has no verifier
     for (const verifier of [newAttempt().verifier, attempt.challenge, '']) {

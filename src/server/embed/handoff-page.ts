@@ -34,6 +34,8 @@ const script = `(() => {
   $('cancel').addEventListener('click', () => window.close());
   const site = new URL(data.origin).host;
   // Said at load, before any password: a Cross-Origin-Opener-Policy severed the link back.
+  // and the element is told, so that it keeps looking for the approval after this window reads closed
+  if (!window.opener) post('/embed/severed', { attempt: data.attempt }).catch(() => {});
   if (!window.opener) say('This window lost its link to ' + site + ' (the sign-in server or its sign-in page sends a Cross-Origin-Opener-Policy header; the site owner should send Cross-Origin-Opener-Policy: unsafe-none there). You can still sign in: ' + site + ' picks it up when you continue.');
   const form = $('sign-in');
   if (form) {
