@@ -98,7 +98,7 @@ async function withCoop(context: BrowserContext, fromLoad = 1): Promise<void> {
   let loads = 0;
   await context.route('**/api/auth/embed?*', async route => {
     const response = await route.fetch();
-    const coop = ++loads >= fromLoad ? { 'cross-origin-opener-policy': 'same-origin' } : {};
+    const coop: Record<string, string> = ++loads >= fromLoad ? { 'cross-origin-opener-policy': 'same-origin' } : {};
     await route.fulfill({ response, headers: { ...response.headers(), ...coop } });
   });
 }
