@@ -78,10 +78,13 @@ export interface SignInSeams {
   onSevered?(): void;
 }
 
-const post = (send: typeof fetch, url: string, body: unknown) =>
-  send(url, { method: 'POST', credentials: 'include', cache: 'no-store', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).catch(cause => {
+/** A request of the sign-in, with the page's credentials (the partitioned cookies); a failure to reach the server is `network`. */
+const request = (send: typeof fetch, url: string, init: RequestInit = {}) =>
+  send(url, { credentials: 'include', cache: 'no-store', ...init }).catch(cause => {
     throw new AuthChatKitError('network', 'Could not reach the sign-in server.', { cause });
   });
+const post = (send: typeof fetch, url: string, body: unknown) =>
+  request(send, url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 /** The server's answer as JSON, or a readable error saying why it is not what was asked. */
 async function answerOf<T>(response: Response, valid: (answer: Record<string, unknown>) => T | undefined): Promise<T> {
@@ -108,9 +111,7 @@ export async function signInAcrossSites(authUrl: string, credential: BearerCrede
   const verifier = secret();
   const popup = openSignInPopup(authUrl, id, host);
   // the probe cookie, if this browser keeps partitioned cookies, goes back with the registration
-  await send(`${authUrl}/embed/probe`, { credentials: 'include', cache: 'no-store' }).catch(cause => {
-    throw new AuthChatKitError('network', 'Could not reach the sign-in server.', { cause });
-  });
+  await request(send, `${authUrl}/embed/probe`);
   const registered = await post(send, `${authUrl}/embed/attempt`, { attempt: id, challenge: await challengeOf(verifier) });
   const expiresIn = await answerOf(registered, answer => (typeof answer.expiresIn === 'number' ? answer.expiresIn : undefined));
   const attempt: Attempt = { id, verifier, expiresAt: Date.now() + expiresIn * 1000 };
