@@ -1,6 +1,6 @@
 import type { ChatConfig } from './config.js';
-import { bearerCredential, signInAcrossSites, signOutOf, type BearerCredential } from './embed-session.js';
-import type { AuthChatKitError } from './errors.js';
+import { bearerCredential, resumeSignIn, signInAcrossSites, signOutOf, type BearerCredential } from './embed-session.js';
+import { AuthChatKitError } from './errors.js';
 import type { TokenSource } from './token-source.js';
 
 /** The element as the any-site sign-in needs it. */
@@ -9,13 +9,16 @@ interface Host {
   requestUpdate(): void;
 }
 
+/** Auth servers whose pending sign-in this page already took up after a reload (once per page). */
+const resumed = new Set<string>();
+
 /**
- * The element's side of the any-site sign-in: the popup opened in the Sign in button's click, why
- * the last attempt failed (shown in the signed-out panel), the bearer credential where the browser
- * needs one, and sign-out.
+ * The element's side of the any-site sign-in: the popup opened in the Sign in button's click, a
+ * sign-in a reload interrupted taken up again, why the last attempt failed (shown in the signed-out
+ * panel), the credential holder, and sign-out.
  */
 export class AnySiteSignIn {
-  /** Why the last sign-in failed (a blocked popup, a refused code), or undefined. */
+  /** Why the last sign-in failed (a blocked popup, a refused attempt), or what it waits for; else undefined. */
   error: string | undefined;
 
   constructor(
@@ -23,24 +26,42 @@ export class AnySiteSignIn {
     private readonly report: (error: AuthChatKitError) => void,
   ) {}
 
-  /** The page's bearer credential for the config's auth server (used only where partitioned cookies are refused). */
-  credential({ authUrl, credentialStorage }: ChatConfig): BearerCredential {
-    return bearerCredential(authUrl!, credentialStorage);
+  /** The page's credential holder for the config's auth server, in the any-site mode only. */
+  credential({ authUrl, credentialStorage, popup }: ChatConfig): BearerCredential | undefined {
+    return popup ? bearerCredential(authUrl!, credentialStorage) : undefined;
   }
 
   /** Opens the popup now, in the click; signed in, the element refreshes. A closed popup is no error. */
   start(config: ChatConfig): void {
     this.error = undefined;
     this.host.requestUpdate();
-    signInAcrossSites(config.authUrl!, this.credential(config)).then(
-      () => this.host.refresh(),
-      (error: AuthChatKitError) => {
-        if (error.code === 'popup-closed') return;
-        this.error = error.message;
-        this.report(error);
-        this.host.requestUpdate();
+    const onSevered = () =>
+      this.fail(new AuthChatKitError('popup-no-opener', 'The sign-in window lost its link to this page (a Cross-Origin-Opener-Policy on the sign-in server): finish signing in there, this page picks it up.'));
+    this.follow(signInAcrossSites(config.authUrl!, this.credential(config)!, { onSevered }));
+  }
+
+  /** In the any-site mode, once per page: finishes a sign-in this tab started before a reload. */
+  resume(config: ChatConfig): void {
+    if (!config.popup || resumed.has(config.authUrl!)) return;
+    resumed.add(config.authUrl!);
+    this.follow(resumeSignIn(config.authUrl!, this.credential(config)!));
+  }
+
+  private follow(signIn: Promise<unknown>): void {
+    signIn.then(
+      done => {
+        if (done === false) return;
+        this.error = undefined;
+        return this.host.refresh();
       },
+      (error: AuthChatKitError) => (error.code === 'popup-closed' ? undefined : this.fail(error)),
     );
+  }
+
+  private fail(error: AuthChatKitError): void {
+    this.error = error.message;
+    this.report(error);
+    this.host.requestUpdate();
   }
 
   /** Ends the session (the embedded one, or Better Auth's), then signs `source` out here and in other tabs. */

@@ -197,7 +197,9 @@ export class AuthChatKit extends LauncherElement {
   #configure(): void {
     if (!this.isConnected) return;
     try {
-      this.#config = parseConfig(this, { href: document.baseURI, origin: location.origin, dark: this.#dark.matches });
+      // a chatkit-src the attribute gave (markup, which injected HTML can write) is trusted less
+      const chatkitSrcFromMarkup = this.chatkitSrc != null && this.chatkitSrc === this.getAttribute('chatkit-src');
+      this.#config = parseConfig(this, { href: document.baseURI, origin: location.origin, dark: this.#dark.matches, chatkitSrcFromMarkup });
       if (this.#configError) this.#lastError = undefined; // fixed: breaking it again is news
       this.#configError = undefined;
     } catch (error) {
@@ -214,7 +216,8 @@ export class AuthChatKit extends LauncherElement {
     // The script first: its download then overlaps with the token source's start.
     if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
-    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, config.authUrl ? this.#anySite.credential(config) : undefined));
+    this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, provider ? undefined : this.#anySite.credential(config)));
+    if (!provider) this.#anySite.resume(config);
     if (this.#chat.apiUrl && this.#chat.apiUrl !== config.apiUrl) this.#chat.unmount();
     this.#sync();
   }

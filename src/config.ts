@@ -61,6 +61,11 @@ export interface PageContext {
   origin: string;
   /** Whether the page prefers a dark color scheme (`theme="auto"` follows it). */
   dark?: boolean;
+  /**
+   * Whether `chatkitSrc` came from the `chatkit-src` attribute: markup, which injected HTML can
+   * write too, may only name OpenAI's CDN or the page's own origin.
+   */
+  chatkitSrcFromMarkup?: boolean;
 }
 
 /** Reads the attributes; throws an AuthChatKitError('config') that says what to fix. */
@@ -94,11 +99,15 @@ export function parseConfig(raw: RawConfig, page: PageContext): ChatConfig {
   if (!domainKey) {
     fail(`domain-key is required on ${hostname || 'this page'}: add it to OpenAI's domain allow-list and set its key.`);
   }
+  const chatkitSrc = url('chatkit-src', raw.chatkitSrc, page.href, true);
+  if (chatkitSrc && page.chatkitSrcFromMarkup && !fromTrustedOrigin(chatkitSrc, page.origin)) {
+    fail(`chatkit-src "${chatkitSrc}" may only name OpenAI's CDN or this page's origin: set the chatkitSrc property from your own script for another origin, data: or blob:.`);
+  }
   return {
     authUrl,
     apiUrl,
     domainKey,
-    chatkitSrc: url('chatkit-src', raw.chatkitSrc, page.href, true) ?? defaultChatKitSrc,
+    chatkitSrc: chatkitSrc ?? defaultChatKitSrc,
     loginUrl: url('login-url', raw.loginUrl, page.href),
     theme: theme === 'auto' ? (page.dark ? 'dark' : 'light') : theme,
     placeholder: present(raw.placeholder),
@@ -155,6 +164,12 @@ function url(name: string, value: unknown, base: string, script = false): string
     fail(`${name} "${given}" cannot be a ${scheme} URL: use http(s)${script ? ', data: or blob:' : ''}.`);
   }
   return resolved.href;
+}
+
+/** An http(s) script URL on OpenAI's CDN or the page's own origin (a blob: URL has its maker's origin: not this). */
+function fromTrustedOrigin(src: string, pageOrigin: string): boolean {
+  const { protocol, origin } = new URL(src);
+  return /^https?:$/.test(protocol) && (origin === new URL(defaultChatKitSrc).origin || origin === pageOrigin);
 }
 
 function fail(message: string): never {

@@ -14,6 +14,11 @@
  * - `chat-unauthorized`: the chat backend refused the token, even after a forced refresh
  * - `popup-blocked`: the browser blocked the sign-in popup (any-site sign-in)
  * - `popup-closed`: the sign-in popup was closed before it finished (not reported: back to signed-out)
+ * - `popup-no-opener`: the sign-in popup has no link back to the page (a `Cross-Origin-Opener-Policy`
+ *   on the sign-in server or its sign-in page): the sign-in still completes, found by polling
+ * - `sign-in-expired`: the sign-in attempt outlived the server's `signInExpiresIn`
+ * - `sign-in-refused`: the sign-in server refused the attempt (expired, ended, or a browser without
+ *   partitioned cookies where the site accepts none other)
  */
 export type AuthChatKitErrorCode =
   | 'config'
@@ -29,7 +34,10 @@ export type AuthChatKitErrorCode =
   | 'chatkit-load'
   | 'chat-unauthorized'
   | 'popup-blocked'
-  | 'popup-closed';
+  | 'popup-closed'
+  | 'popup-no-opener'
+  | 'sign-in-expired'
+  | 'sign-in-refused';
 
 export class AuthChatKitError extends Error {
   override name = 'AuthChatKitError';

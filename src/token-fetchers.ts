@@ -1,4 +1,4 @@
-import type { BearerCredential } from './embed-session.js';
+import { CREDENTIAL_HEADER, type BearerCredential } from './embed-session.js';
 import { AuthChatKitError } from './errors.js';
 import type { FetchToken } from './token-source.js';
 
@@ -24,9 +24,9 @@ export type TokenProvider = (
 
 /**
  * Gets the JWT from a Better Auth server's JWT plugin: `GET {authUrl}/token` with the session cookie
- * (`credentials: 'include'`: a same-site auth server, or the partitioned cookie of the any-site
- * sign-in) and `cache: 'no-store'`; a held bearer credential (the any-site sign-in where partitioned
- * cookies are refused) goes as `Authorization: Bearer`, and is dropped when refused. Answers: 200
+ * (`credentials: 'include'`: a same-site auth server) and `cache: 'no-store'`. With `credential` (the
+ * any-site sign-in), `GET {authUrl}/embed/token` instead: the partitioned cookie, or a held bearer
+ * credential as `Chatkit-Embed-Credential` (dropped when refused). Answers: 200
  * `{ "token": "<JWT>" }`; 401/403 resolve `null` (signed out); anything else rejects with `server`
  * or `bad-response`; a network failure rejects as is (the TokenSource reports it as `network`).
  */
@@ -35,14 +35,14 @@ export function betterAuthToken(
   fetchImpl: typeof fetch = (...args) => fetch(...args),
   credential?: Pick<BearerCredential, 'get' | 'clear'>,
 ): FetchToken {
-  const url = `${authUrl}/token`;
+  const url = credential ? `${authUrl}/embed/token` : `${authUrl}/token`;
   return async ({ signal }) => {
     const bearer = credential?.get();
     const response = await fetchImpl(url, {
       credentials: 'include',
       cache: 'no-store',
       signal,
-      headers: bearer ? { Authorization: `Bearer ${bearer}` } : {},
+      headers: bearer ? { [CREDENTIAL_HEADER]: bearer } : {},
     });
     if (response.status === 401 || response.status === 403) {
       if (bearer) credential!.clear();

@@ -1,5 +1,6 @@
 import { browserPeers, type TokenPeers } from './cross-tab.js';
 import type { BearerCredential } from './embed-session.js';
+import { nativeFetch } from './native-fetch.js';
 import { betterAuthToken, providedToken, type TokenProvider } from './token-fetchers.js';
 import { TokenSource } from './token-source.js';
 import { pageWakeUps } from './wake-ups.js';
@@ -18,7 +19,8 @@ export function tokenSourceFor(authUrlOrProvider: string | TokenProvider, leeway
   if (!source) {
     const provided = typeof authUrlOrProvider === 'function';
     source = new TokenSource({
-      fetchToken: provided ? providedToken(authUrlOrProvider) : betterAuthToken(authUrlOrProvider, undefined, credential),
+      // the any-site credential goes with the fetch captured at load, never a wrapper installed since
+      fetchToken: provided ? providedToken(authUrlOrProvider) : betterAuthToken(authUrlOrProvider, credential && nativeFetch, credential),
       policy: leewayMs === undefined ? {} : { leewayMs },
       wakeUps: pageWakeUps(),
       // A provider is this page's own function: other tabs have their own, so only URLs share.

@@ -9,7 +9,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import { EMBED_COOKIE, PROBE_COOKIE } from '../../src/server/better-auth.js';
-import { AUTH_BASE_PATH, createAuth, resolveSecret } from './auth.js';
+import { AUTH_BASE_PATH, CLIENT_ADDRESS_HEADER, createAuth, resolveSecret } from './auth.js';
 import type { AuthService } from './auth.js';
 import { readBodyLimited } from './body.js';
 import { createChatKitHandler } from './chatkit-protocol.js';
@@ -18,7 +18,7 @@ import type { ServerConfig } from './config.js';
 import { createCors } from './cors.js';
 import type { CorsRoute } from './cors.js';
 import { openDatabase } from './database.js';
-import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-errors.js';
+import { HttpError, errorResponse, httpErrorResponse, oneLine, withoutQueries } from './http-errors.js';
 import { createOfflineResponder } from './responders/offline.js';
 import { createOpenAIResponder } from './responders/openai.js';
 import type { Responder } from './responders/types.js';
@@ -33,7 +33,8 @@ export type { ServerConfig } from './config.js';
 export type { ServerStats } from './stats.js';
 
 export interface ChatApp {
-  fetch(request: Request): Promise<Response>;
+  /** Answers `request`; `peer` is the connection's remote address (rate limits count per client). */
+  fetch(request: Request, peer?: string): Promise<Response>;
   stats: ServerStats;
   /** Better Auth's baseURL; the tokens' issuer and audience unless JWT_ISSUER / JWT_AUDIENCE. */
   publicUrl: string;
@@ -112,8 +113,8 @@ function rejectionLine({ request, status, code, reason, detail }: Rejection): st
 export function createApp(config: ServerConfig): ChatApp {
   const publicUrl = config.publicUrl ?? originFor(config.host, config.port);
   const stats = createStats();
-  const logRequest = config.log ? (line: string) => console.log(line) : () => {};
-  const logProblem = config.log ? (line: string) => console.error(line) : () => {};
+  const logRequest = config.log ? (line: string) => console.log(withoutQueries(line)) : () => {};
+  const logProblem = config.log ? (line: string) => console.error(withoutQueries(line)) : () => {};
 
   const publicOrigin = new URL(publicUrl).origin;
   const cors = createCors([...ownOrigins(config, publicUrl), ...config.allowedOrigins]);
@@ -132,6 +133,7 @@ export function createApp(config: ServerConfig): ChatApp {
       embedOrigins: cors.allowedOrigins.filter(origin => origin !== publicOrigin),
       embedCodeExpiresIn: config.embedCodeExpiresIn,
       rateLimit: { enabled: config.rateLimit, storage: database.rateLimitStorage },
+      trustedProxies: config.trustedProxies,
       log: config.log,
     });
   } catch (error) {
@@ -191,15 +193,22 @@ export function createApp(config: ServerConfig): ChatApp {
   hono.use('/chatkit', corsFor('chat'));
 
   hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, async c => {
-    let request = c.req.raw;
-    if (request.method === 'POST') {
+    const raw = c.req.raw;
+    const headers = new Headers(raw.headers);
+    // The client's address for the rate limits: the connection's peer, never a header the client
+    // sent; X-Forwarded-For only with TRUSTED_PROXIES (Better Auth then walks it past them).
+    headers.delete(CLIENT_ADDRESS_HEADER);
+    const peer = (c.env as { peer?: string } | undefined)?.peer;
+    const forwarded = config.trustedProxies.length > 0 ? raw.headers.get('x-forwarded-for') : null;
+    if (peer) headers.set(CLIENT_ADDRESS_HEADER, forwarded ? `${forwarded}, ${peer}` : peer);
+    let body: Uint8Array<ArrayBuffer> | undefined;
+    if (raw.method === 'POST') {
       // Better Auth would read any size: cut bodies off at the same limit as the chat
-      const body = await readBodyLimited(request, config.maxBodyBytes);
-      const headers = new Headers(request.headers);
+      body = await readBodyLimited(raw, config.maxBodyBytes);
       headers.delete('transfer-encoding');
       headers.set('content-length', String(body.byteLength));
-      request = new Request(request.url, { method: 'POST', headers, body, signal: request.signal });
     }
+    const request = new Request(raw.url, { method: raw.method, headers, body, signal: raw.signal });
     const response = await auth.auth.handler(request);
     // Every auth answer may carry a credential (a JWT, a session, a hand-off code) but the public JWKS
     if (c.req.path !== `${AUTH_BASE_PATH}/jwks`) response.headers.set('Cache-Control', 'no-store');
@@ -243,13 +252,13 @@ export function createApp(config: ServerConfig): ChatApp {
     auth,
     store,
     responder,
-    async fetch(request) {
+    async fetch(request, peer) {
       const started = performance.now();
       if (carriesThirdPartyCookies(request, publicOrigin)) stats.crossSiteRequestsWithOtherCookies++;
       let response: Response;
       try {
         await ready;
-        response = await hono.fetch(request);
+        response = await hono.fetch(request, { peer });
       } catch (error) {
         logProblem(`${request.method} ${new URL(request.url).pathname} failed: ${oneLine(error)}`);
         response = errorResponse(500, 'internal_error', 'The server could not handle this request.');
@@ -272,7 +281,8 @@ export function createApp(config: ServerConfig): ChatApp {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   let app: ChatApp | undefined;
   const server = createAdaptorServer({
-    fetch: (request: Request) => app?.fetch(request) ?? errorResponse(503, 'starting', 'The server is starting.', { 'Retry-After': '1' }),
+    // the connection's peer address: what rate limits count by (see TRUSTED_PROXIES)
+    fetch: (request: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) => app?.fetch(request, env?.incoming?.socket?.remoteAddress) ?? errorResponse(503, 'starting', 'The server is starting.', { 'Retry-After': '1' }),
     hostname: config.host,
   });
   answerClientErrors(server);

@@ -13,10 +13,16 @@ import { createJwk } from 'better-auth/plugins/jwt';
 import type { JwtOptions } from 'better-auth/plugins/jwt';
 import { chatkitEmbed } from '../../src/server/better-auth.js';
 import { ConfigError } from './config.js';
+import { withoutQueries } from './http-errors.js';
 import type { AppDatabase } from './database.js';
 
 export const AUTH_BASE_PATH = '/api/auth';
 export const SECRET_FILE_NAME = '.better-auth-secret';
+/**
+ * The header app.ts sets on every auth request (replacing any the client sent): the connection's
+ * peer address, preceded by the `X-Forwarded-For` entries when TRUSTED_PROXIES are configured.
+ */
+export const CLIENT_ADDRESS_HEADER = 'x-auth-chatkit-client-address';
 
 export interface AuthSetup {
   database: AppDatabase['auth'];
@@ -34,6 +40,8 @@ export interface AuthSetup {
   embedCodeExpiresIn: number;
   /** Rate limits on or off (an explicit choice: Better Auth's default follows NODE_ENV), and where they count. */
   rateLimit: { enabled: boolean; storage: AppDatabase['rateLimitStorage'] };
+  /** TRUSTED_PROXIES: app.ts writes CLIENT_ADDRESS_HEADER from the connection; Better Auth walks it past these. */
+  trustedProxies: string[];
   log: boolean;
 }
 
@@ -58,6 +66,8 @@ export function createAuth(setup: AuthSetup) {
     trustedOrigins: setup.trustedOrigins,
     plugins: [jwt(jwtOptions), chatkitEmbed({ allowedOrigins: setup.embedOrigins, codeExpiresIn: setup.embedCodeExpiresIn })],
     rateLimit: setup.rateLimit,
+    // Rate limits count per client: the address app.ts puts here (never a header the client sent)
+    advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER], trustedProxies: setup.trustedProxies } },
     // Errors Better Auth does not answer itself (a database that cannot be reached) reach app.ts,
     // which answers 503 or a 500 JSON, instead of an empty 500 here.
     onAPIError: { throw: true },
@@ -65,8 +75,8 @@ export function createAuth(setup: AuthSetup) {
     logger: {
       disabled: !setup.log,
       level: 'warn',
-      // one line, message only: Better Auth's extra arguments may hold request data
-      log: (level, message) => console.error(`better-auth ${level}: ${message}`),
+      // one line, message only (the extra arguments may hold request data), no URL's query string
+      log: (level, message) => console.error(withoutQueries(`better-auth ${level}: ${message}`)),
     },
   });
 

@@ -1,5 +1,6 @@
 // Environment -> validated configuration. Every bad value fails at start with ConfigError, a one-line
 // message naming the variable (main.ts prints it and exits 1).
+import { isIP } from 'node:net';
 import type { Responder } from './responders/types.js';
 
 export interface ServerConfig {
@@ -13,6 +14,12 @@ export interface ServerConfig {
   databaseUrl?: string;
   /** RATE_LIMIT (default on): Better Auth's rate limits, kept in the database on PostgreSQL (shared by the instances). */
   rateLimit: boolean;
+  /**
+   * TRUSTED_PROXIES: comma list of addresses or CIDR ranges (10.0.0.0/8, ::1) of the proxies or load
+   * balancers in front. The client's address, which rate limits count by, is the connection's peer;
+   * `X-Forwarded-For` is read only when that peer is one of these (then its nearest untrusted entry).
+   */
+  trustedProxies: string[];
   /** BETTER_AUTH_SECRET (32+ characters); absent: generated once into a 0600 file beside the database. */
   betterAuthSecret?: string;
   /** PUBLIC_URL: the origin users reach; absent: http://HOST:PORT with the port actually bound. */
@@ -114,6 +121,18 @@ export function loadConfig(env: Env): ServerConfig {
   const rateLimit = get('RATE_LIMIT') ?? 'on';
   if (rateLimit !== 'on' && rateLimit !== 'off') throw new ConfigError('RATE_LIMIT', `must be on or off (got "${rateLimit}")`);
 
+  const trustedProxies = (get('TRUSTED_PROXIES') ?? '')
+    .split(',')
+    .map(entry => entry.trim())
+    .filter(Boolean)
+    .map(entry => {
+      const [address, bits, extra] = entry.split('/');
+      const family = isIP(address ?? '');
+      const ok = family !== 0 && extra === undefined && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+      if (!ok) throw new ConfigError('TRUSTED_PROXIES', `holds "${entry}", which is not an address or CIDR range like 10.0.0.0/8`);
+      return entry;
+    });
+
   const publicUrl = optional(get('PUBLIC_URL'), value => parseOrigin('PUBLIC_URL', value));
 
   const jwtExpiration = get('JWT_EXPIRATION') ?? '15m';
@@ -149,6 +168,7 @@ export function loadConfig(env: Env): ServerConfig {
     databasePath,
     databaseUrl,
     rateLimit: rateLimit === 'on',
+    trustedProxies,
     betterAuthSecret,
     publicUrl,
     jwtExpiration,

@@ -4,7 +4,8 @@ import { errorResponse } from './http-errors.js';
 
 export type CorsRoute = 'auth' | 'chat' | 'static';
 
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Accept-Language, chatkit-frame-instance-id';
+// Chatkit-Embed-Credential: the any-site sign-in's bearer credential (auth-chatkit/better-auth)
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Accept-Language, chatkit-frame-instance-id, Chatkit-Embed-Credential';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 const ROUTES: Record<CorsRoute, { methods: string; credentials: boolean; expose: string }> = {

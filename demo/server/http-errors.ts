@@ -26,3 +26,11 @@ export function oneLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return (text.split('\n')[0] ?? '').slice(0, 300);
 }
+
+/**
+ * A log line with every URL's query string and fragment cut off, whatever quoted it (a Referer in
+ * Better Auth's "Invalid origin", an error message): they may hold a reset token or a code.
+ */
+export function withoutQueries(line: string): string {
+  return line.replace(/((?:[a-z][a-z\d+.-]*:\/\/|(?<![\w/])\/)[^\s?#"'<>]*)[?#][^\s"'<>]*/gi, '$1');
+}

@@ -3,17 +3,23 @@
 //
 //   betterAuth({ plugins: [jwt(), chatkitEmbed({ allowedOrigins: ['https://docs.example.com'] })] })
 //
-// The flow (the element drives it): a popup opens GET {basePath}/embed on the auth server (first-
-// party there); the user signs in if needed and confirms; the page posts a single-use code, bound to
-// the embedding origin, to that exact origin; the embedding page redeems it (POST /embed/redeem) for
-// a NEW session of its own, held as an HttpOnly partitioned cookie (CHIPS) in the embedding site's
+// The flow (the element drives it): the element gets the CHIPS probe cookie (GET /embed/probe),
+// registers an attempt (POST /embed/attempt: its id and the S256 challenge of a verifier only the
+// element holds; whether the probe came back decides, once and for all, which credential the attempt
+// will get) and opens GET {basePath}/embed?origin&attempt in a popup, first-party on the auth server;
+// the user signs in if needed and confirms (POST /embed/approve), which grants the attempt; the
+// element then redeems it with the verifier (POST /embed/redeem), woken by the popup's message or,
+// when the popup has no opener (a Cross-Origin-Opener-Policy), by polling. The redeem makes a NEW
+// session of its own, held as an HttpOnly partitioned cookie (CHIPS) in the embedding site's
 // partition or, where the browser refuses that, as a bearer credential the page keeps. Either one is
-// a random secret of its own (the session's token never leaves the server), looked up by its hash
-// on /token (JWTs for the chat) and /embed/sign-out ONLY: it cannot read or change the account.
+// a random secret of its own, carried under names no other plugin reads (its own cookie, its own
+// header) to this plugin's own endpoints only: /embed/token (JWTs for the chat, minted with the JWT
+// plugin's signer) and /embed/sign-out. Better Auth's session for it is never materialised in a
+// request, so no other plugin (bearer(), multiSession(), a cookie cache) ever sees it.
 import type { BetterAuthPlugin } from 'better-auth';
 import { APIError, createAuthEndpoint, createAuthMiddleware, getSessionFromCtx, sessionMiddleware } from 'better-auth/api';
-import { setRequestCookie } from 'better-auth/cookies';
-import { generateRandomString, makeSignature } from 'better-auth/crypto';
+import { generateRandomString } from 'better-auth/crypto';
+import { getJwtToken, type JwtOptions } from 'better-auth/plugins/jwt';
 import { handoffPage, refusalPage } from './embed/handoff-page.js';
 
 export { HANDOFF_MESSAGE_TYPE } from './embed/handoff-page.js';
@@ -21,12 +27,29 @@ export { HANDOFF_MESSAGE_TYPE } from './embed/handoff-page.js';
 export interface ChatkitEmbedOptions {
   /**
    * Origins (`scheme://host[:port]`, exact, no wildcard) of the sites allowed to embed the widget.
-   * They are added to Better Auth's `trustedOrigins`; list them in your CORS allow-list too
-   * (credentials allowed) for `{basePath}/*`.
+   * Trusted for this plugin's own routes only (never added to Better Auth's `trustedOrigins`, so
+   * they are no redirect target for the rest of the auth server); list them in your CORS allow-list
+   * too (credentials allowed, header `Chatkit-Embed-Credential`) for `{basePath}/embed/*`.
    */
   allowedOrigins: string[];
-  /** Seconds a hand-off code stays redeemable (default 60; from 1 to 600). */
+  /** Seconds an approved sign-in stays redeemable after the user's "Continue" (default 60; from 1 to 600). */
   codeExpiresIn?: number;
+  /**
+   * Seconds a sign-in attempt may last, from the popup's opening to the redeem (default 1800; from
+   * 60 to 86400). Whether the browser keeps partitioned cookies is settled when the attempt starts,
+   * so a slow sign-in still gets the cookie credential.
+   */
+  signInExpiresIn?: number;
+  /**
+   * Whether a browser that refuses partitioned cookies may get a bearer credential (default true).
+   * `false`: such a browser is refused (`PARTITIONED_COOKIES_REQUIRED`), and no bearer is accepted.
+   */
+  bearer?: boolean;
+  /**
+   * Seconds a bearer credential lasts, from the redeem, never extended (default 28800, 8 hours;
+   * from 60 to 604800). A cookie session lasts and slides as Better Auth's sessions do.
+   */
+  bearerExpiresIn?: number;
   /**
    * Your own sign-in page: the hand-off page links there, with `callbackURL` pointing back to it,
    * instead of showing its built-in e-mail and password form (which needs `emailAndPassword`).
@@ -37,16 +60,39 @@ export interface ChatkitEmbedOptions {
 /** Cookie names (after Better Auth's prefix): the embedded credential and the CHIPS probe. */
 export const EMBED_COOKIE = 'chatkit_embed';
 export const PROBE_COOKIE = 'chatkit_embed_probe';
+/** The request header that carries a bearer credential: no other plugin reads it (bearer() reads Authorization). */
+export const CREDENTIAL_HEADER = 'Chatkit-Embed-Credential';
 
-const CODE_PREFIX = 'chatkit-embed:';
-const NONCE = /^[\w-]{16,128}$/;
+const ATTEMPT_PREFIX = 'chatkit-embed:';
+/** Attempt ids, verifiers and S256 challenges: 43 to 128 base64url characters (RFC 7636's sizes). */
+const SECRET = /^[\w-]{43,128}$/;
+/** The plugin's routes that embedding sites call cross-origin: their origin is checked here, exactly. */
+const CROSS_SITE_PATHS = ['/embed/probe', '/embed/attempt', '/embed/redeem', '/embed/token', '/embed/sign-out'];
 
-/** What a hand-off code stands for, stored (under the code's SHA-256) in Better Auth's verification table. */
-interface CodeGrant {
-  userId: string;
+/**
+ * A sign-in attempt, stored (under the attempt id's SHA-256) in Better Auth's verification table:
+ * registered with the challenge, then granted by the user's "Continue".
+ */
+interface Attempt {
   origin: string;
-  /** The first-party session that approved it: its sign-out ends the embedded sessions it made. */
-  parent: string;
+  challenge: string;
+  /** Whether the browser kept the probe cookie at registration: the redeem then sets a cookie, never answers a bearer. */
+  cookie: boolean;
+  /** Set on approval: the user, and the first-party session that approved (its end voids the grant and ends the embedded sessions it made). */
+  userId?: string;
+  parent?: string;
+  /** The hand-off page loaded without an opener (a Cross-Origin-Opener-Policy): the element must keep polling. */
+  severed?: boolean;
+}
+
+interface EmbeddedSession {
+  id: string;
+  token: string;
+  userId: string;
+  expiresAt: Date | string;
+  embedOrigin: string;
+  /** Whether the page holds it as a bearer credential (a fixed lifetime) or a partitioned cookie (sliding). */
+  embedBearer?: boolean | null;
 }
 
 /** The shape of `ctx` the helpers need (Better Auth's endpoint and middleware contexts). */
@@ -65,37 +111,23 @@ function originOf(value: unknown): string | undefined {
   }
 }
 
-/** SHA-256, base64url: codes and credentials are stored (and looked up) by their hash only. */
+/** SHA-256, base64url: attempts and credentials are stored (and looked up) by their hash only; also the S256 challenge. */
 async function hash(secret: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret));
   return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** The embedded credential this request carries: its partitioned cookie, else `Authorization: Bearer`. */
-function embedCredential(ctx: Ctx): string | undefined {
-  const cookie = ctx.getCookie(ctx.context.createAuthCookie(EMBED_COOKIE).name);
-  if (cookie) return cookie;
-  const authorization = ctx.headers?.get('authorization') ?? ctx.request?.headers.get('authorization') ?? '';
-  return /^bearer\s+(\S+)$/i.exec(authorization)?.[1];
-}
-
-/** The session an embedded credential stands for, as Better Auth's signed session cookie value. */
-async function embeddedSessionCookie(ctx: Ctx, credential: string): Promise<string | undefined> {
-  const session = await ctx.context.adapter.findOne<{ token: string }>({
-    model: 'session',
-    where: [{ field: 'embedCredential', value: await hash(credential) }],
-  });
-  return session ? `${session.token}.${await makeSignature(session.token, ctx.context.secret)}` : undefined;
-}
+const seconds = (name: string, value: number, min: number, max: number) => {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`chatkitEmbed: ${name} must be a whole number of seconds from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  }
+  return value;
+};
 
 /** The attributes of a cookie in the embedding site's partition: sent cross-site, never readable by scripts. */
 function partitioned(ctx: Ctx, maxAge: number) {
   const path = new URL(ctx.context.baseURL).pathname;
   return { httpOnly: true, secure: true, sameSite: 'none' as const, partitioned: true, path, maxAge };
-}
-
-function setEmbedCookie(ctx: Ctx, credential: string, maxAge: number): void {
-  ctx.setCookie(ctx.context.createAuthCookie(EMBED_COOKIE).name, credential, partitioned(ctx, maxAge));
 }
 
 /** A JSON answer that no cache may keep: it carries or stands for a credential. */
@@ -104,29 +136,41 @@ function noStore<T extends Record<string, unknown>>(ctx: Ctx, body: T) {
   return ctx.json(body);
 }
 
-function refuse(status: 'BAD_REQUEST' | 'FORBIDDEN' | 'UNAUTHORIZED', code: string, message: string): never {
+function refuse(status: 'BAD_REQUEST' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'INTERNAL_SERVER_ERROR', code: string, message: string): never {
   throw new APIError(status, { code, message });
 }
 
+const bodyOf = (ctx: Ctx) => (ctx.body ?? {}) as Record<string, unknown>;
+
 /**
  * The Better Auth plugin for cross-site embedding. Endpoints (under Better Auth's basePath):
- * - `GET /embed?origin=<embedding origin>&nonce=<16-128 url-safe chars>`: the hand-off page (HTML);
- *   400 without a script for an origin not allow-listed.
- * - `POST /embed/code` `{ origin }` (a first-party session): `{ code }`, single use, `codeExpiresIn` s.
- * - `GET /embed/probe`: sets a partitioned probe cookie, so the redeem can tell whether the browser
- *   keeps partitioned cookies (CHIPS).
- * - `POST /embed/redeem` `{ code }` from the code's origin: a new session for the user, answered
- *   `{ credential: 'cookie' }` (an HttpOnly partitioned cookie was set) or `{ credential: 'bearer',
- *   token }` (send it as `Authorization: Bearer` to `/token` and `/embed/sign-out`).
+ * - `GET /embed/probe`: sets a partitioned probe cookie (CHIPS), 60 s.
+ * - `POST /embed/attempt` `{ attempt, challenge }` (43-128 base64url characters each; challenge =
+ *   BASE64URL(SHA-256(verifier))) from an allowed origin, with the probe cookie if the browser kept
+ *   it: registers a sign-in attempt for `signInExpiresIn` s; `{ expiresIn }`. 403
+ *   `PARTITIONED_COOKIES_REQUIRED` without the probe cookie when `bearer: false`.
+ * - `GET /embed?origin=<embedding origin>&attempt=<id>`: the hand-off page (HTML); 400 without a
+ *   script for an origin not allow-listed.
+ * - `POST /embed/approve` `{ origin, attempt }` (a first-party session): grants the attempt to the
+ *   user for `codeExpiresIn` s.
+ * - `POST /embed/severed` `{ attempt }` (the hand-off page, when it has no opener): marks the attempt,
+ *   so that the element keeps polling after the popup reads closed.
+ * - `POST /embed/redeem` `{ attempt, verifier }` from the attempt's origin: `{ pending: true, severed }`
+ *   until approved; then a new session for the user, answered `{ credential: 'cookie' }` (an
+ *   HttpOnly partitioned cookie was set: the attempt was registered with the probe cookie) or
+ *   `{ credential: 'bearer', token }` (send it as the `Chatkit-Embed-Credential` header). 400
+ *   `INVALID_ATTEMPT` for an unknown, expired or voided attempt or a wrong verifier.
+ * - `GET /embed/token` with the credential: `{ token }`, a JWT from the JWT plugin's signer; 401
+ *   without a live embedded session.
  * - `POST /embed/sign-out`: ends the embedded session and clears its cookie.
  * Errors are Better Auth's JSON `{ code, message }`; every answer is `Cache-Control: no-store`.
  */
 export function chatkitEmbed(options: ChatkitEmbedOptions) {
-  const { allowedOrigins, codeExpiresIn: codeSeconds = 60 } = options ?? {};
+  const { allowedOrigins, codeExpiresIn = 60, signInExpiresIn = 1800, bearer = true, bearerExpiresIn = 28_800 } = options ?? {};
   if (!Array.isArray(allowedOrigins)) throw new TypeError('chatkitEmbed: allowedOrigins must be an array of origins like https://docs.example.com');
-  if (!Number.isInteger(codeSeconds) || codeSeconds < 1 || codeSeconds > 600) {
-    throw new TypeError(`chatkitEmbed: codeExpiresIn must be a whole number of seconds from 1 to 600 (got ${JSON.stringify(codeSeconds)})`);
-  }
+  const codeSeconds = seconds('codeExpiresIn', codeExpiresIn, 1, 600);
+  const attemptSeconds = seconds('signInExpiresIn', signInExpiresIn, 60, 86_400);
+  const bearerSeconds = seconds('bearerExpiresIn', bearerExpiresIn, 60, 604_800);
   const allowed = new Set(
     allowedOrigins.map(value => {
       const origin = originOf(value);
@@ -138,10 +182,45 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
     const origin = originOf(value);
     return origin && allowed.has(origin) ? origin : undefined;
   };
+  /** The request's Origin, which must be allow-listed (these routes skip Better Auth's check, which would need `trustedOrigins`). */
+  const requestOrigin = (ctx: Ctx) => {
+    const origin = allowedOrigin(ctx.request?.headers.get('origin'));
+    return origin ?? refuse('FORBIDDEN', 'ORIGIN_NOT_ALLOWED', 'This origin is not allowed to embed the chat.');
+  };
+
+  const attemptKey = async (attempt: string) => ATTEMPT_PREFIX + (await hash(attempt));
+  const storeAttempt = async (ctx: Ctx, attempt: string, value: Attempt, lifetime: number) =>
+    ctx.context.internalAdapter.createVerificationValue({ identifier: await attemptKey(attempt), value: JSON.stringify(value), expiresAt: new Date(Date.now() + lifetime * 1000) });
+  const cookieName = (ctx: Ctx, name: string) => ctx.context.createAuthCookie(name).name;
+
+  /** The embedded credential this request carries (its partitioned cookie, else its own header), and how. */
+  const credentialOf = (ctx: Ctx): { value: string; bearer: boolean } | undefined => {
+    const cookie = ctx.getCookie(cookieName(ctx, EMBED_COOKIE));
+    if (cookie) return { value: cookie, bearer: false };
+    const header = bearer ? ctx.request?.headers.get(CREDENTIAL_HEADER)?.trim() : undefined;
+    return header ? { value: header, bearer: true } : undefined;
+  };
+
+  /** The live embedded session a credential stands for, found by the credential's hash. */
+  const embeddedSession = async (ctx: Ctx, credential: { value: string; bearer: boolean }) => {
+    if (!SECRET.test(credential.value)) return undefined;
+    const session = await ctx.context.adapter.findOne<EmbeddedSession>({ model: 'session', where: [{ field: 'embedCredential', value: await hash(credential.value) }] });
+    // a credential is good only as it was handed out: a bearer never as the cookie, nor the reverse
+    if (!session || !!session.embedBearer !== credential.bearer || new Date(session.expiresAt).getTime() <= Date.now()) return undefined;
+    return session;
+  };
+
+  const setEmbedCookie = (ctx: Ctx, credential: string, maxAge: number) => ctx.setCookie(cookieName(ctx, EMBED_COOKIE), credential, partitioned(ctx, maxAge));
 
   return {
     id: 'chatkit-embed',
-    init: () => ({ options: { trustedOrigins: [...allowed] } }),
+    // The cross-site routes check their Origin themselves, against allowedOrigins: Better Auth's
+    // check would need the origins in trustedOrigins, which would trust them for every route.
+    init: context => {
+      const skip = context.skipOriginCheck;
+      if (skip === true) return;
+      return { context: { skipOriginCheck: [...(Array.isArray(skip) ? skip : []), ...CROSS_SITE_PATHS] } };
+    },
     schema: {
       session: {
         fields: {
@@ -149,97 +228,145 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
           embedParent: { type: 'string', required: false, input: false },
           /** The SHA-256 of the embedded credential: the credential itself is only ever with the page. */
           embedCredential: { type: 'string', required: false, input: false, unique: true, index: true },
+          embedBearer: { type: 'boolean', required: false, input: false },
         },
       },
     },
-    rateLimit: [{ pathMatcher: path => path === '/embed/code' || path === '/embed/redeem', window: 60, max: 20 }],
+    rateLimit: [
+      { pathMatcher: path => ['/embed/probe', '/embed/attempt', '/embed/approve', '/embed/severed'].includes(path), window: 60, max: 20 },
+      // the element polls the redeem every 2 s while the popup has no opener
+      { pathMatcher: path => path === '/embed/redeem', window: 60, max: 60 },
+    ],
     endpoints: {
       chatkitEmbedPage: createAuthEndpoint('/embed', { method: 'GET' }, async ctx => {
         const query = new URL(ctx.request?.url ?? 'http://invalid/').searchParams;
         const origin = allowedOrigin(query.get('origin'));
-        const nonce = query.get('nonce') ?? '';
+        const attempt = query.get('attempt') ?? '';
         if (!origin) return refusalPage(`${query.get('origin') ?? 'This page'} is not allowed to sign in with ${new URL(ctx.context.baseURL).host}.`);
-        if (!NONCE.test(nonce)) return refusalPage('The sign-in link is incomplete: start again from the chat.');
+        if (!SECRET.test(attempt)) return refusalPage('The sign-in link is incomplete: start again from the chat.');
         const session = await getSessionFromCtx(ctx).catch(() => null);
         return handoffPage({
           base: new URL(ctx.context.baseURL).pathname,
           origin,
-          nonce,
+          attempt,
           appName: ctx.context.appName,
           user: session ? { name: session.user.name, email: session.user.email } : undefined,
           signInUrl: options.signInUrl,
         });
       }),
 
-      chatkitEmbedCode: createAuthEndpoint('/embed/code', { method: 'POST', use: [sessionMiddleware] }, async ctx => {
-        const origin = allowedOrigin((ctx.body as { origin?: unknown } | undefined)?.origin);
-        if (!origin) refuse('BAD_REQUEST', 'ORIGIN_NOT_ALLOWED', 'This origin is not allowed to embed the chat.');
-        const { session, user } = ctx.context.session;
-        const code = generateRandomString(32);
-        const grant: CodeGrant = { userId: user.id, origin, parent: session.id };
-        await ctx.context.internalAdapter.createVerificationValue({
-          identifier: CODE_PREFIX + (await hash(code)),
-          value: JSON.stringify(grant),
-          expiresAt: new Date(Date.now() + codeSeconds * 1000),
-        });
-        return noStore(ctx, { code });
+      chatkitEmbedAttempt: createAuthEndpoint('/embed/attempt', { method: 'POST' }, async ctx => {
+        const origin = requestOrigin(ctx);
+        const { attempt, challenge } = bodyOf(ctx);
+        if (typeof attempt !== 'string' || !SECRET.test(attempt) || typeof challenge !== 'string' || !/^[\w-]{43}$/.test(challenge)) {
+          refuse('BAD_REQUEST', 'INVALID_ATTEMPT', 'Send { "attempt": "<43-128 url-safe characters>", "challenge": "<BASE64URL(SHA-256(verifier))>" }.');
+        }
+        const key = await attemptKey(attempt);
+        // an id already in use is refused: a script cannot re-register the element's attempt with its own challenge
+        if (await ctx.context.internalAdapter.findVerificationValue(key)) refuse('BAD_REQUEST', 'INVALID_ATTEMPT', 'This attempt is already registered.');
+        // Settled now, for the whole attempt: a browser that keeps partitioned cookies gets a cookie, so
+        // a script that later learns the verifier can still never obtain a bearer credential there.
+        const cookie = !!ctx.getCookie(cookieName(ctx, PROBE_COOKIE));
+        if (!cookie && !bearer) {
+          refuse('FORBIDDEN', 'PARTITIONED_COOKIES_REQUIRED', 'This browser keeps no partitioned cookies, and this site accepts no other credential: allow cookies for the sign-in server, or use another browser.');
+        }
+        await storeAttempt(ctx, attempt, { origin, challenge, cookie }, attemptSeconds);
+        if (cookie) ctx.setCookie(cookieName(ctx, PROBE_COOKIE), '', partitioned(ctx, 0));
+        return noStore(ctx, { expiresIn: attemptSeconds });
       }),
 
       chatkitEmbedProbe: createAuthEndpoint('/embed/probe', { method: 'GET' }, async ctx => {
-        ctx.setCookie(ctx.context.createAuthCookie(PROBE_COOKIE).name, '1', partitioned(ctx, 600));
+        ctx.setCookie(cookieName(ctx, PROBE_COOKIE), '1', partitioned(ctx, 60));
         return noStore(ctx, { ok: true });
       }),
 
+      chatkitEmbedApprove: createAuthEndpoint('/embed/approve', { method: 'POST', use: [sessionMiddleware] }, async ctx => {
+        const { origin, attempt } = bodyOf(ctx);
+        if (!allowedOrigin(origin)) refuse('BAD_REQUEST', 'ORIGIN_NOT_ALLOWED', 'This origin is not allowed to embed the chat.');
+        const found = typeof attempt === 'string' && SECRET.test(attempt) && (await ctx.context.internalAdapter.consumeVerificationValue(await attemptKey(attempt)));
+        const registered = found && (JSON.parse(found.value) as Attempt);
+        if (!registered || registered.origin !== allowedOrigin(origin) || registered.userId) {
+          refuse('BAD_REQUEST', 'INVALID_ATTEMPT', 'This sign-in expired or was already used: close this window and sign in again from the chat.');
+        }
+        const { session, user } = ctx.context.session;
+        await storeAttempt(ctx, attempt as string, { ...registered, userId: user.id, parent: session.id }, codeSeconds);
+        return noStore(ctx, { success: true });
+      }),
+
+      chatkitEmbedSevered: createAuthEndpoint('/embed/severed', { method: 'POST' }, async ctx => {
+        const { attempt } = bodyOf(ctx);
+        const key = typeof attempt === 'string' && SECRET.test(attempt) ? await attemptKey(attempt) : undefined;
+        const found = key && (await ctx.context.internalAdapter.consumeVerificationValue(key));
+        if (!found) refuse('BAD_REQUEST', 'INVALID_ATTEMPT', 'This sign-in expired or was already used: close this window and sign in again from the chat.');
+        const seconds = Math.max(1, Math.ceil((new Date(found.expiresAt).getTime() - Date.now()) / 1000));
+        await storeAttempt(ctx, attempt as string, { ...(JSON.parse(found.value) as Attempt), severed: true }, seconds);
+        return noStore(ctx, { success: true });
+      }),
+
       chatkitEmbedRedeem: createAuthEndpoint('/embed/redeem', { method: 'POST' }, async ctx => {
-        const origin = allowedOrigin(ctx.request?.headers.get('origin'));
-        if (!origin) refuse('FORBIDDEN', 'ORIGIN_NOT_ALLOWED', 'This origin is not allowed to embed the chat.');
-        const code = (ctx.body as { code?: unknown } | undefined)?.code;
-        if (typeof code !== 'string' || code.length > 256) refuse('BAD_REQUEST', 'INVALID_CODE', 'Send { "code": "<the code from the sign-in window>" }.');
-        const stored = await ctx.context.internalAdapter.consumeVerificationValue(CODE_PREFIX + (await hash(code)));
-        const grant = stored && (JSON.parse(stored.value) as CodeGrant);
-        // single use: consumed above even when bound to another origin
-        if (!grant || grant.origin !== origin) refuse('BAD_REQUEST', 'INVALID_CODE', 'The sign-in code is unknown, used or expired: sign in again.');
+        const origin = requestOrigin(ctx);
+        const { attempt, verifier } = bodyOf(ctx);
+        const invalid = () => refuse('BAD_REQUEST', 'INVALID_ATTEMPT', 'This sign-in is unknown, used, expired or ended: sign in again.');
+        if (typeof attempt !== 'string' || !SECRET.test(attempt) || typeof verifier !== 'string' || !SECRET.test(verifier)) return invalid();
+        const key = await attemptKey(attempt);
+        const found = await ctx.context.internalAdapter.findVerificationValue(key);
+        const stored = found && new Date(found.expiresAt).getTime() > Date.now() ? (JSON.parse(found.value) as Attempt) : undefined;
+        // bound to the attempt that asked: only its verifier, from its origin, redeems it
+        if (!stored || stored.origin !== origin || stored.challenge !== (await hash(verifier))) return invalid();
+        if (!stored.userId) return noStore(ctx, { pending: true, severed: !!stored.severed });
+        const viaCookie = stored.cookie;
+        if (!(await ctx.context.internalAdapter.consumeVerificationValue(key))) return invalid();
+        // voided when the approving session has ended since (a sign-out, a revocation)
+        const parent = await ctx.context.adapter.findOne<{ expiresAt: Date | string }>({ model: 'session', where: [{ field: 'id', value: stored.parent! }] });
+        if (!parent || new Date(parent.expiresAt).getTime() <= Date.now()) return invalid();
         // The page's credential is a secret of its own: the session's token, Better Auth's full
         // credential, never leaves the server.
         const credential = generateRandomString(43);
-        await ctx.context.internalAdapter.createSession(grant.userId, false, {
-          embedOrigin: origin,
-          embedParent: grant.parent,
-          embedCredential: await hash(credential),
-        });
-        const probe = ctx.context.createAuthCookie(PROBE_COOKIE).name;
-        if (ctx.getCookie(probe)) {
-          ctx.setCookie(probe, '', partitioned(ctx, 0));
-          setEmbedCookie(ctx, credential, ctx.context.sessionConfig.expiresIn);
+        const lifetime = viaCookie ? ctx.context.sessionConfig.expiresIn : bearerSeconds;
+        await ctx.context.internalAdapter.createSession(
+          stored.userId,
+          false,
+          { embedOrigin: origin, embedParent: stored.parent, embedCredential: await hash(credential), embedBearer: !viaCookie, expiresAt: new Date(Date.now() + lifetime * 1000) },
+          true,
+        );
+        if (viaCookie) {
+          setEmbedCookie(ctx, credential, lifetime);
           return noStore(ctx, { credential: 'cookie' });
         }
         return noStore(ctx, { credential: 'bearer', token: credential });
       }),
 
-      chatkitEmbedSignOut: createAuthEndpoint('/embed/sign-out', { method: 'POST' }, async ctx => {
-        const current = await getSessionFromCtx(ctx).catch(() => null);
-        // only a session this plugin made: a first-party cookie sent along is not ours to end
-        if (current && (current.session as { embedOrigin?: string | null }).embedOrigin) {
-          await ctx.context.internalAdapter.deleteSession(current.session.token);
+      chatkitEmbedToken: createAuthEndpoint('/embed/token', { method: 'GET' }, async ctx => {
+        const credential = credentialOf(ctx);
+        const session = credential && (await embeddedSession(ctx, credential));
+        const user = session && (await ctx.context.internalAdapter.findUserById(session.userId));
+        if (!session || !user) refuse('UNAUTHORIZED', 'UNAUTHORIZED', 'No embedded session: sign in again.');
+        const jwtOptions = (ctx.context.getPlugin('jwt') as { options?: JwtOptions } | null)?.options;
+        if (!ctx.context.getPlugin('jwt')) refuse('INTERNAL_SERVER_ERROR', 'JWT_PLUGIN_MISSING', 'chatkitEmbed needs Better Auth’s jwt() plugin.');
+        // A cookie session slides as Better Auth's sessions do (the partitioned cookie with it); a bearer never.
+        if (!credential.bearer) {
+          const { expiresIn, updateAge } = ctx.context.sessionConfig;
+          if (new Date(session.expiresAt).getTime() - expiresIn * 1000 + updateAge * 1000 <= Date.now()) {
+            await ctx.context.internalAdapter.updateSession(session.token, { expiresAt: new Date(Date.now() + expiresIn * 1000) });
+            setEmbedCookie(ctx, credential.value, expiresIn);
+          }
         }
+        // The JWT plugin's own signer, with its options (issuer, audience, payload): the same token /token would give.
+        const token = await getJwtToken({ ...ctx, context: { ...ctx.context, session: { session, user } } } as never, jwtOptions);
+        return noStore(ctx, { token });
+      }),
+
+      chatkitEmbedSignOut: createAuthEndpoint('/embed/sign-out', { method: 'POST' }, async ctx => {
+        requestOrigin(ctx);
+        const credential = credentialOf(ctx);
+        const session = credential && (await embeddedSession(ctx, credential));
+        if (session) await ctx.context.internalAdapter.deleteSession(session.token);
         setEmbedCookie(ctx, '', 0);
         return noStore(ctx, { success: true });
       }),
     },
     hooks: {
       before: [
-        {
-          // The embedded credential stands in for the session cookie on these two routes only.
-          matcher: ctx => ctx.path === '/token' || ctx.path === '/embed/sign-out',
-          handler: createAuthMiddleware(async ctx => {
-            const credential = embedCredential(ctx);
-            const session = credential && (await embeddedSessionCookie(ctx, credential));
-            if (!session) return;
-            const headers = new Headers(ctx.headers ?? ctx.request?.headers);
-            setRequestCookie(headers, ctx.context.authCookies.sessionToken.name, session);
-            return { context: { headers } };
-          }),
-        },
         {
           // Signing out on the auth site ends the embedded sessions that session approved.
           matcher: ctx => ctx.path === '/sign-out',
@@ -254,23 +381,7 @@ export function chatkitEmbed(options: ChatkitEmbedOptions) {
         {
           matcher: ctx => ctx.path === '/token',
           handler: createAuthMiddleware(async ctx => {
-            const headers = ctx.context.responseHeaders;
             ctx.setHeader('Cache-Control', 'no-store'); // the JWT plugin sends none
-            if (!headers || !embedCredential(ctx)) return;
-            // A sliding session re-sets Better Auth's own cookies: never from an embedded credential
-            // (they would land unpartitioned, or not at all); the embed cookie slides instead.
-            const own = new Set(Object.values(ctx.context.authCookies).map(cookie => cookie.name));
-            const lines = headers.getSetCookie();
-            const kept = lines.filter(line => !own.has(line.slice(0, line.indexOf('='))));
-            if (kept.length === lines.length) return;
-            headers.delete('set-cookie');
-            for (const line of kept) headers.append('set-cookie', line);
-            const viaCookie = ctx.getCookie(ctx.context.createAuthCookie(EMBED_COOKIE).name);
-            const session = ctx.context.session;
-            if (viaCookie && session) {
-              const seconds = Math.floor((new Date(session.session.expiresAt).getTime() - Date.now()) / 1000);
-              setEmbedCookie(ctx, viaCookie, Math.max(0, seconds));
-            }
           }),
         },
       ],

@@ -149,6 +149,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   async function verifyUncached(token: string, request: RequestLabel | undefined): Promise<AuthResult> {
     try {
+      // one spelling per token: jose's decoder also takes padding and set spare bits (16 spellings)
+      if (!isCanonical(token)) throw new TypeError('a segment is not canonical base64url (padding, a stray character, or spare bits set)');
       const claims = await verifyWithReload(token);
       // jose checked that sub and exp are there and exp is a number; sub's type is ours to check
       if (typeof claims.sub !== 'string' || claims.sub === '') throw new InvalidClaims(`"sub" must be a non-empty string`);
@@ -178,4 +180,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
     cached: token => lookUp(token)?.identity,
   };
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Three segments of unpadded base64url (RFC 7515 section 2), each the one encoding of its bytes: its last character's unused low bits zero. */
+function isCanonical(token: string): boolean {
+  const segments = token.split('.');
+  return (
+    segments.length === 3 &&
+    segments.every(segment => {
+      if (!/^[\w-]*$/.test(segment) || segment.length % 4 === 1) return false;
+      const spare = segment.length % 4 === 2 ? 0b1111 : segment.length % 4 === 3 ? 0b11 : 0;
+      return (BASE64URL.indexOf(segment.at(-1) ?? 'A') & spare) === 0;
+    })
+  );
 }

@@ -86,15 +86,48 @@ describe('<auth-chatkit>', () => {
       beforeEach(() => {
         popup = { closed: false };
         open = sinon.stub(window, 'open').callsFake(() => popup as unknown as Window);
+        sessionStorage.clear();
       });
-      afterEach(() => open.restore());
+      afterEach(() => {
+        open.restore();
+        sessionStorage.clear();
+      });
 
       const signInButton = (el: AuthChatKit) => el.shadowRoot!.querySelector('button[part=sign-in]') as HTMLButtonElement | null;
-      const postCode = (nonce: string) =>
-        window.dispatchEvent(new MessageEvent('message', { origin: new URL(network.authUrl).origin, data: { type: 'auth-chatkit:code', nonce, code: 'c0de' } }));
+      const attemptOf = () => new URL(open.firstCall.args[0] as string).searchParams.get('attempt')!;
+      const approved = (attempt: string, origin = new URL(network.authUrl).origin) =>
+        window.dispatchEvent(new MessageEvent('message', { origin, data: { type: 'auth-chatkit:approved', attempt } }));
+      const digest = async (verifier: string) =>
+        btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)))))
+          .replace(/\+/g, '-')
+          .replace(/\//g, '_')
+          .replace(/=+$/, '');
+
+      /** The plugin as the element meets it: attempts bound to their challenge, approved when the test says. */
+      function embedServer({ credential = 'the-credential' } = {}) {
+        const state = { approved: false, challenge: '', redeems: [] as Record<string, string>[] };
+        network.auth.always(async request => {
+          const path = new URL(request.url).pathname.replace(new URL(network.authUrl).pathname, '');
+          if (path === '/embed/probe') return Response.json({ ok: true });
+          if (path === '/embed/attempt') {
+            state.challenge = ((await request.json()) as { challenge: string }).challenge;
+            return Response.json({ expiresIn: 1800 });
+          }
+          if (path === '/embed/redeem') {
+            const body = (await request.json()) as Record<string, string>;
+            state.redeems.push(body);
+            if ((await digest(body.verifier!)) !== state.challenge) return Response.json({ code: 'INVALID_ATTEMPT', message: 'no' }, { status: 400 });
+            return Response.json(state.approved ? { credential: 'bearer', token: credential } : { pending: true, severed: false });
+          }
+          if (path === '/embed/token' && request.headers.get('Chatkit-Embed-Credential') === credential) return Response.json({ token: network.auth.token() });
+          if (path === '/embed/sign-out') return Response.json({ success: true });
+          return Response.json({ code: 'UNAUTHORIZED' }, { status: 401 });
+        });
+        return state;
+      }
 
       it('offers a Sign in button that opens the hand-off popup at once, in the click', async () => {
-        network.auth.always(401);
+        embedServer();
         const el = await mount({ 'login-url': '/sign-in' });
         await waitFor(() => el.state === 'signed-out');
         expect(el.shadowRoot!.querySelector('a[part=sign-in]'), 'the popup, not the same-site link').to.equal(null);
@@ -103,11 +136,12 @@ describe('<auth-chatkit>', () => {
         const url = new URL(open.firstCall.args[0] as string);
         expect(`${url.origin}${url.pathname}`).to.equal(`${network.authUrl}/embed`);
         expect(url.searchParams.get('origin')).to.equal(location.origin);
+        expect(url.searchParams.get('attempt')).to.match(/^[\w-]{43}$/);
       });
 
       it('a blocked popup: "Allow pop-ups for this site", and auth-chatkit-error popup-blocked', async () => {
         open.returns(null);
-        network.auth.always(401);
+        embedServer();
         const el = await mount();
         await waitFor(() => el.state === 'signed-out');
         signInButton(el)!.click();
@@ -126,63 +160,91 @@ describe('<auth-chatkit>', () => {
       });
 
       it('a popup closed without finishing: back to signed-out, no error', async () => {
-        const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+        const server = embedServer();
+        const el = await mount();
+        await waitFor(() => el.state === 'signed-out');
+        signInButton(el)!.click();
+        await waitFor(() => sessionStorage.length === 1);
+        await new Promise(resolve => setTimeout(resolve, 1_200));
+        popup.closed = true;
+        await waitFor(() => sessionStorage.length === 0, 8_000);
+        await el.updateComplete;
+        expect(server.redeems.length, 'a few last looks').to.be.within(2, 4);
+        expect(el.state).to.equal('signed-out');
+        expect(eventsOf('auth-chatkit-error')).to.have.length(0);
+        expect(signInButton(el)).to.not.equal(null);
+      });
+
+      it('the approval is redeemed with the verifier; the credential then gets tokens from /embed/token: ready; a fetch wrapped since sees none of it', async () => {
+        const server = embedServer({ credential: 'secret-credential' });
+        const el = await mount({ 'sign-in-mode': 'popup', 'credential-storage': 'memory' });
+        await waitFor(() => el.state === 'signed-out');
+        // a script on the page wraps fetch after the element loaded, and listens for the hand-off
+        const seen: string[] = [];
+        const wrapped = window.fetch;
+        window.fetch = async (input, init) => (seen.push(`${input} ${JSON.stringify(init ?? {})}`), wrapped(input, init));
         try {
-          network.auth.always(401);
-          const el = await mount();
-          await waitFor(() => el.state === 'signed-out');
           signInButton(el)!.click();
-          popup.closed = true;
-          await clock.tickAsync(600);
-          await el.updateComplete;
+          await waitFor(() => sessionStorage.length === 1);
+          approved('another-attempt'); // not this attempt: no redeem
+          approved(attemptOf(), location.origin); // the page itself: no redeem
+          await realTasks();
+          expect(server.redeems).to.have.length(0);
+          server.approved = true;
+          approved(attemptOf());
+          await ready(el);
+          expect(server.redeems).to.have.length(1);
+          expect(sessionStorage.length + localStorage.length, 'memory: nothing stored, the attempt gone').to.equal(0);
+          expect(el.outerHTML).to.not.contain('secret-credential');
+          const tokenRequest = network.auth.requests.findLast(request => request.url.endsWith('/embed/token'))!;
+          expect(tokenRequest.headers.get('Chatkit-Embed-Credential')).to.equal('secret-credential');
+          expect(tokenRequest.headers.get('Authorization'), 'never the Authorization header other plugins read').to.equal(null);
+
+          await el.signOut();
           expect(el.state).to.equal('signed-out');
-          expect(eventsOf('auth-chatkit-error')).to.have.length(0);
-          expect(signInButton(el)).to.not.equal(null);
+          const signOut = network.auth.requests.findLast(request => request.url.endsWith('/embed/sign-out'))!;
+          expect(signOut.headers.get('Chatkit-Embed-Credential')).to.equal('secret-credential');
+          expect(seen.filter(line => line.includes('/embed/')), 'the wrapper saw no verifier, no credential').to.deep.equal([]);
         } finally {
-          clock.restore();
+          window.fetch = wrapped;
         }
       });
 
-      it('the code posted by the popup is redeemed; a bearer credential then gets the token: ready', async () => {
-        let redeemed: Request | undefined;
-        network.auth.always(async request => {
-          if (request.url.endsWith('/embed/probe')) return Response.json({ ok: true });
-          if (request.url.endsWith('/embed/redeem')) {
-            redeemed = request.clone();
-            return Response.json({ credential: 'bearer', token: 'signed.credential' });
-          }
-          return request.headers.get('Authorization') === 'Bearer signed.credential'
-            ? Response.json({ token: network.auth.token() })
-            : Response.json({ code: 'UNAUTHORIZED' }, { status: 401 });
-        });
-        const el = await mount({ 'sign-in-mode': 'popup', 'credential-storage': 'memory' });
+      it('a popup with no opener (a Cross-Origin-Opener-Policy): popup-no-opener, then the approval is found by polling', async () => {
+        popup.closed = true; // severed: reads closed at once
+        const server = embedServer();
+        const el = await mount();
         await waitFor(() => el.state === 'signed-out');
         signInButton(el)!.click();
-        const nonce = new URL(open.firstCall.args[0] as string).searchParams.get('nonce')!;
-        window.postMessage({ type: 'auth-chatkit:code', nonce, code: 'forged' }, '*'); // the page itself: ignored
-        postCode('another-attempt-nonce'); // not this attempt: ignored
-        postCode(nonce); // source is not the popup (a MessageEvent made here has no source): ignored
-        await realTasks();
-        expect(redeemed).to.equal(undefined);
-        // the genuine message: from the auth origin, from the popup
-        const genuine = new MessageEvent('message', { origin: new URL(network.authUrl).origin, data: { type: 'auth-chatkit:code', nonce, code: 'c0de' } });
-        Object.defineProperty(genuine, 'source', { value: popup });
-        window.dispatchEvent(genuine);
-        await ready(el);
-        expect(await redeemed!.json()).to.deep.equal({ code: 'c0de' });
-        expect(sessionStorage.length + localStorage.length, 'memory: nothing stored').to.equal(0);
-        expect(el.outerHTML).to.not.contain('signed.credential');
+        await waitFor(() => eventsOf('auth-chatkit-error').length === 1);
+        expect(eventsOf('auth-chatkit-error')[0]!.detail.code).to.equal('popup-no-opener');
+        server.approved = true;
+        await waitFor(() => el.state === 'ready', 5_000);
+        expect(server.redeems.length).to.be.within(1, 3);
+      });
 
-        const signOuts: Request[] = [];
-        network.auth.always(request => (signOuts.push(request), Response.json({ success: true })));
-        await el.signOut();
-        expect(el.state).to.equal('signed-out');
-        expect(signOuts.map(request => `${request.method} ${request.url} ${request.headers.get('Authorization')}`)).to.deep.equal([
-          `POST ${network.authUrl}/embed/sign-out Bearer signed.credential`,
-        ]);
-        network.auth.always(401);
-        await el.refresh();
-        expect(network.auth.requests.at(-1)!.headers.get('Authorization'), 'the credential is gone').to.equal(null);
+      it('a reload while the popup is open: the new page finishes the sign-in', async () => {
+        const server = embedServer();
+        const first = await mount();
+        await waitFor(() => first.state === 'signed-out');
+        signInButton(first)!.click();
+        await waitFor(() => sessionStorage.length === 1);
+        const pending = sessionStorage.getItem(sessionStorage.key(0)!)!;
+        expect(Object.keys(JSON.parse(pending) as object).sort(), 'only the attempt id and verifier, never a token').to.deep.equal(['expiresAt', 'id', 'verifier']);
+        first.remove();
+        // the reloaded page: a fresh module state is what a reload gives; here, a second network
+        const reloaded = new FakeNetwork();
+        network.restore();
+        network = reloaded.install();
+        const state = embedServer();
+        sessionStorage.setItem(`auth-chatkit:sign-in:${network.authUrl}`, pending);
+        state.challenge = server.challenge;
+        const el = await mount();
+        await waitFor(() => el.state === 'signed-out');
+        state.approved = true;
+        approved(JSON.parse(pending).id as string); // the popup, still open, posts to the new page
+        await waitFor(() => el.state === 'ready');
+        expect(sessionStorage.getItem(`auth-chatkit:sign-in:${network.authUrl}`)).to.equal(null);
       });
     });
 

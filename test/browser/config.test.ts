@@ -83,6 +83,17 @@ describe('parseConfig', () => {
     });
   }
 
+  it('from markup (the chatkit-src attribute), only OpenAI’s CDN or the page’s own origin: injected HTML cannot choose the script', () => {
+    const markup = { ...page, chatkitSrcFromMarkup: true };
+    for (const src of [defaultChatKitSrc, 'https://www.example.com/vendor/chatkit.js', '/chatkit.js']) {
+      expect(parseConfig({ ...base, chatkitSrc: src }, markup).chatkitSrc).to.equal(new URL(src, page.href).href);
+    }
+    for (const src of ['data:text/javascript,alert(1)', 'blob:https://www.example.com/0b1c', 'https://evil.example/chatkit.js', 'http://www.example.com/chatkit.js']) {
+      const error = configError(() => parseConfig({ ...base, chatkitSrc: src }, markup));
+      expect(error.message).to.match(/may only name OpenAI's CDN or this page's origin: set the chatkitSrc property/);
+    }
+  });
+
   it('refuses a script URL whose scheme cannot load a script (ftp:, file:, about:)', () => {
     for (const src of ['ftp://example.com/chatkit.js', 'file:///chatkit.js', 'about:blank']) {
       const error = configError(() => parseConfig({ ...base, chatkitSrc: src }, page));

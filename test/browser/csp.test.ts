@@ -31,3 +31,27 @@ describe('a strict Content Security Policy', () => {
     expect(await underPolicy('?nonce')).to.deep.equal({ defined: true, violations: [] });
   });
 });
+
+describe("the README's 'strict-dynamic' policy and injected markup", () => {
+  async function framed(query: string) {
+    const frame = Object.assign(document.createElement('iframe'), { src: `/test/browser/fixtures/strict-dynamic.html${query}` });
+    document.body.append(frame);
+    try {
+      const win = () => frame.contentWindow as Window & { ran?: boolean; errors?: string[] };
+      await waitFor(() => win().customElements?.get('auth-chatkit') !== undefined, 10_000);
+      await waitFor(() => win().ran === true || (win().errors?.length ?? 0) > 0);
+      return { ran: win().ran === true, errors: win().errors, state: win().document.querySelector('auth-chatkit')!.getAttribute('state') };
+    } finally {
+      frame.remove();
+    }
+  }
+
+  it('an injected <auth-chatkit chatkit-src="data:…"> runs no script: a config error', async () => {
+    expect(await framed('')).to.deep.equal({ ran: false, errors: ['config'], state: 'error' });
+  });
+
+  it('the page’s own script may set a data: URL through the chatkitSrc property', async () => {
+    const { ran } = await framed('?property');
+    expect(ran).to.equal(true);
+  });
+});

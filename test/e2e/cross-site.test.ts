@@ -65,8 +65,8 @@ async function allCookies(page: Page): Promise<{ name: string; httpOnly: boolean
   return (await cdp.send('Storage.getCookies')).cookies as never;
 }
 
-/** Clicks the widget's Sign in, signs up inside the popup, continues: the popup closes. */
-async function signUpThroughPopup(page: Page, name: string): Promise<Page> {
+/** Clicks the widget's Sign in and signs up inside the popup, up to its "Continue". */
+async function signUpInPopup(page: Page, name: string): Promise<Page> {
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('auth-chatkit button[part=sign-in]').click()]);
   await popup.waitForLoadState();
   assert.equal(new URL(popup.url()).origin, new URL(page.url()).origin.replace('localhost', '127.0.0.1'), 'the popup is on the auth server');
@@ -75,11 +75,41 @@ async function signUpThroughPopup(page: Page, name: string): Promise<Page> {
   await popup.locator('#email').fill(uniqueEmail(name.split(' ')[0]!.toLowerCase()));
   await popup.locator('#password').fill(password);
   await popup.locator('#submit').click();
+  await popup.locator('#continue').waitFor();
+  return popup;
+}
+
+/** Clicks the widget's Sign in, signs up inside the popup, continues: the popup closes. */
+async function signUpThroughPopup(page: Page, name: string): Promise<Page> {
+  const popup = await signUpInPopup(page, name);
   // listening before the click: the popup may close before a listener added after it
   const closed = popup.waitForEvent('close');
   await popup.locator('#continue').click();
   await closed;
   return popup;
+}
+
+/**
+ * Answers the auth server's pages with `Cross-Origin-Opener-Policy: same-origin`, as `app.use(helmet())`
+ * in front of Better Auth does; `fromLoad` 2: only once the user signed in (the page reloads), as a
+ * `signInUrl` page with that header would.
+ */
+async function withCoop(context: BrowserContext, fromLoad = 1): Promise<void> {
+  let loads = 0;
+  await context.route('**/api/auth/embed?*', async route => {
+    const response = await route.fetch();
+    const coop: Record<string, string> = ++loads >= fromLoad ? { 'cross-origin-opener-policy': 'same-origin' } : {};
+    await route.fulfill({ response, headers: { ...response.headers(), ...coop } });
+  });
+}
+
+/** The browser keeps no partitioned cookie: the probe's cookie never arrives. */
+async function refusePartitionedCookies(page: Page): Promise<void> {
+  await page.route('**/api/auth/embed/probe', async route => {
+    const response = await route.fetch();
+    const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== 'set-cookie'));
+    await route.fulfill({ response, headers });
+  });
 }
 
 describe('any site, end to end: third-party cookies blocked', () => {
@@ -95,14 +125,14 @@ describe('any site, end to end: third-party cookies blocked', () => {
       // the element's script loads from the auth server's site too, as from a CDN
       await page.addScriptTag({ url: `${demo.url}/auth-chatkit.js?as-from-a-cdn`, type: 'module' });
 
-      // A forged code from the page itself (not the popup, not the auth origin) changes nothing.
+      // A forged approval from the page itself (not the auth origin) changes nothing.
       const redeems: string[] = [];
       page.on('request', request => request.url().endsWith('/embed/redeem') && redeems.push(request.url()));
-      await page.evaluate(() => window.postMessage({ type: 'auth-chatkit:code', nonce: 'guess', code: 'forged' }, '*'));
+      await page.evaluate(() => window.postMessage({ type: 'auth-chatkit:approved', attempt: 'guess' }, '*'));
 
       await signUpThroughPopup(page, 'Barbara Liskov');
       await tab.waitForState('ready');
-      assert.equal(redeems.length, 1, 'one redeem: the genuine code');
+      assert.equal(redeems.length, 1, 'one redeem: the genuine approval');
       assert.match(await tab.send('whoami'), /Barbara Liskov/);
 
       // 6 s tokens for more than four lifetimes, chatting: never a 401
@@ -167,12 +197,7 @@ describe('any site, end to end: third-party cookies blocked', () => {
     try {
       const tab = await openEmbeddingPage(context, demo, { query: '?stand-in=1&credential-storage=session' });
       const { page } = tab;
-      // The browser keeps no partitioned cookie: the probe's cookie never arrives.
-      await page.route('**/api/auth/embed/probe', async route => {
-        const response = await route.fetch();
-        const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== 'set-cookie'));
-        await route.fulfill({ response, headers });
-      });
+      await refusePartitionedCookies(page);
       await tab.waitForState('signed-out');
       await signUpThroughPopup(page, 'Frances Allen');
       await tab.waitForState('ready');
@@ -186,6 +211,115 @@ describe('any site, end to end: third-party cookies blocked', () => {
       await tab.waitForState('signed-out', 2_000);
       assert.equal(await page.evaluate(() => sessionStorage.length), 0);
       assert.deepEqual(tab.pageErrors, []);
+    } finally {
+      await closeProfile(context);
+      await demo.stop();
+    }
+  });
+  it('a script on the page: its own redeem of the approval fails without the verifier; a fetch it wraps sees no verifier and no credential', async () => {
+    const demo = await startDemo();
+    const context = await launchProfile({ block: true });
+    try {
+      const tab = await openEmbeddingPage(context, demo, { query: '?stand-in=1&credential-storage=memory' });
+      const { page } = tab;
+      await refusePartitionedCookies(page); // a bearer credential: the kind a script could use elsewhere
+      await tab.waitForState('signed-out');
+      // injected after the element loaded: wraps fetch, and redeems any approval it hears of itself
+      await page.evaluate(authUrl => {
+        const seen: string[] = [];
+        const stolen: unknown[] = [];
+        Object.assign(window, { seen, stolen });
+        const original = window.fetch;
+        window.fetch = (input, init) => (seen.push(`${String(input)} ${JSON.stringify(init?.headers ?? {})} ${String(init?.body ?? '')}`), original(input, init));
+        window.addEventListener('message', async ({ data }) => {
+          if (data?.type !== 'auth-chatkit:approved') return;
+          const response = await original(`${authUrl}/embed/redeem`, {
+            method: 'POST',
+            credentials: 'include',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ attempt: data.attempt, verifier: 'a'.repeat(43) }),
+          });
+          stolen.push(response.status, await response.json());
+        });
+      }, `${demo.url}/api/auth`);
+      await signUpThroughPopup(page, 'Edsger Dijkstra');
+      await tab.waitForState('ready');
+      const { seen, stolen } = (await page.evaluate(() => ({ seen: (window as never as { seen: string[] }).seen, stolen: (window as never as { stolen: unknown[] }).stolen }))) as {
+        seen: string[];
+        stolen: unknown[];
+      };
+      assert.equal(stolen[0], 400, JSON.stringify(stolen));
+      assert.equal((stolen[1] as { code: string }).code, 'INVALID_ATTEMPT');
+      assert.deepEqual(seen.filter(line => line.includes('/api/auth/')), [], 'the element’s requests go with the fetch it captured at load');
+      assert.match(await tab.send('whoami'), /Edsger Dijkstra/);
+      assert.deepEqual(tab.pageErrors, []);
+    } finally {
+      await closeProfile(context);
+      await demo.stop();
+    }
+  });
+
+  it('a Cross-Origin-Opener-Policy on the auth server: the popup says so at once, and the sign-in still completes', async () => {
+    const demo = await startDemo();
+    const context = await launchProfile({ block: true });
+    try {
+      await withCoop(context);
+      const tab = await openEmbeddingPage(context, demo);
+      const { page } = tab;
+      await tab.waitForState('signed-out');
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('auth-chatkit button[part=sign-in]').click()]);
+      await popup.waitForLoadState();
+      assert.equal(await popup.evaluate(() => window.opener), null, 'severed');
+      assert.match((await popup.locator('#message').textContent()) ?? '', /lost its link to localhost.*Cross-Origin-Opener-Policy: unsafe-none/, 'said before any password');
+      await popup.locator('#toggle').click();
+      await popup.locator('#name').fill('Tony Hoare');
+      await popup.locator('#email').fill(uniqueEmail('tony'));
+      await popup.locator('#password').fill(password);
+      await popup.locator('#submit').click();
+      await popup.locator('#continue').click();
+      await tab.waitForState('ready', 10_000);
+      assert.match(await tab.send('whoami'), /Tony Hoare/);
+      const { widgetErrors } = await tab.record();
+      assert.deepEqual(widgetErrors.map(error => error.code), ['popup-no-opener']);
+    } finally {
+      await closeProfile(context);
+      await demo.stop();
+    }
+  });
+
+  it('a reload while the popup is open: the reloaded page finishes the sign-in', async () => {
+    const demo = await startDemo();
+    const context = await launchProfile({ block: true });
+    try {
+      const tab = await openEmbeddingPage(context, demo);
+      const { page } = tab;
+      await tab.waitForState('signed-out');
+      const popup = await signUpInPopup(page, 'Niklaus Wirth');
+      await page.reload();
+      await tab.waitForState('signed-out');
+      await popup.locator('#continue').click();
+      await tab.waitForState('ready', 10_000);
+      assert.match(await tab.send('whoami'), /Niklaus Wirth/);
+      assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'the attempt is gone once redeemed');
+    } finally {
+      await closeProfile(context);
+      await demo.stop();
+    }
+  });
+  it('a Cross-Origin-Opener-Policy met only after the sign-in (a signInUrl page): the sign-in still completes', async () => {
+    const demo = await startDemo();
+    const context = await launchProfile({ block: true });
+    try {
+      await withCoop(context, 2);
+      const tab = await openEmbeddingPage(context, demo);
+      const { page } = tab;
+      await tab.waitForState('signed-out');
+      const popup = await signUpInPopup(page, 'Barbara Grosz');
+      assert.equal(await popup.evaluate(() => window.opener), null, 'severed by the reload after signing up');
+      await page.waitForTimeout(3_000); // the element has seen the popup read closed by now
+      await popup.locator('#continue').click();
+      await tab.waitForState('ready', 10_000);
+      assert.match(await tab.send('whoami'), /Barbara Grosz/);
     } finally {
       await closeProfile(context);
       await demo.stop();

@@ -117,6 +117,9 @@ describe('loadConfig', LIMIT, () => {
     refused({ OPENAI_BASE_URL: 'nope' }, 'OPENAI_BASE_URL');
     refused({ RATE_LIMIT: 'yes' }, 'RATE_LIMIT', /must be on or off/);
     assert.equal(loadConfig({ RATE_LIMIT: 'off' }).rateLimit, false);
+    for (const bad of ['*', 'proxy.internal', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129']) refused({ TRUSTED_PROXIES: bad }, 'TRUSTED_PROXIES', /not an address or CIDR range/);
+    assert.deepEqual(loadConfig({ TRUSTED_PROXIES: ' 10.0.0.0/8, ::1 ,' }).trustedProxies, ['10.0.0.0/8', '::1']);
+    assert.deepEqual(loadConfig({}).trustedProxies, [], 'none by default: X-Forwarded-For is not read');
   });
 
   test('DATABASE_URL: a postgres:// or postgresql:// URL with a host, never echoed (it may hold a password); it needs BETTER_AUTH_SECRET', () => {

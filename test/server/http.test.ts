@@ -172,6 +172,13 @@ describe('request logs', LIMIT, () => {
       });
       assert.equal(ok.status, 200);
       await fetch(`${server.url}/chatkit`, { method: 'POST', headers: { Authorization: 'Bearer not.a.token' }, body: '{}' });
+      // Better Auth quotes a refused Referer: its query string (a reset token) must not reach the log
+      const refused = await fetch(`${server.url}/api/auth/sign-out`, {
+        method: 'POST',
+        headers: { Cookie: 'better-auth.session_token=x', Referer: 'http://evil.example/reset?token=query-secret#query-secret', 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(refused.status, 403);
     } finally {
       await server.stop();
       log.mock.restore();
@@ -182,6 +189,7 @@ describe('request logs', LIMIT, () => {
     assert.ok(requestLines.some(line => /^POST \/chatkit 200 \d+ms$/.test(line)), lines.join('\n'));
     assert.ok(requestLines.some(line => /^POST \/chatkit 401 \d+ms$/.test(line)), lines.join('\n'));
     assert.ok(requestLines.some(line => /^POST \/api\/auth\/sign-up\/email 200 \d+ms$/.test(line)), lines.join('\n'));
+    assert.ok(lines.some(line => line.includes('Invalid origin: http://evil.example/reset')), lines.join('\n'));
     for (const line of lines) {
       assert.ok(!line.includes('?'), `query string logged: ${line}`);
       assert.ok(!line.includes('query-secret') && !line.includes('eyJ') && !line.includes('not.a.token'), `secret logged: ${line}`);

@@ -78,7 +78,7 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
       const auth = betterAuth({ baseURL: 'https://auth.example.com', secret: 'x'.repeat(32), plugins: [jwt(), chatkitEmbed({ allowedOrigins: ['https://docs.example.com'] })], logger: { disabled: true } });
       console.log(JSON.stringify({ endpoints: Object.keys(auth.api).filter(name => name.startsWith('chatkitEmbed')).sort(), resolved: import.meta.resolve('auth-chatkit/better-auth') }));`;
     const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' })) as { endpoints: string[]; resolved: string };
-    assert.deepEqual(result.endpoints, ['chatkitEmbedCode', 'chatkitEmbedPage', 'chatkitEmbedProbe', 'chatkitEmbedRedeem', 'chatkitEmbedSignOut']);
+    assert.deepEqual(result.endpoints, ['chatkitEmbedApprove', 'chatkitEmbedAttempt', 'chatkitEmbedPage', 'chatkitEmbedProbe', 'chatkitEmbedRedeem', 'chatkitEmbedSevered', 'chatkitEmbedSignOut', 'chatkitEmbedToken']);
     assert.match(result.resolved, /\/node_modules\/auth-chatkit\/dist\/lib\/server\/better-auth\.js$/);
   });
 

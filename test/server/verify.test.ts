@@ -171,6 +171,29 @@ describe('the auth matrix, against a real Better Auth server’s JWKS over HTTP'
     assert.equal(verifier.stats.jwksFetches, 2);
   });
 
+  test('another spelling of a real token (padding, spare bits set) is refused as malformed before any verification', async () => {
+    const { verifier, rejections } = recordingVerifier({ authUrl: `${server.url}/api/auth` });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spellings: string[] = [];
+    const parts = user.token.split('.');
+    parts.forEach((part, index) => {
+      const respell = (segment: string) => parts.map((other, at) => (at === index ? segment : other)).join('.');
+      spellings.push(respell(`${part}=`), respell(`${part}==`));
+      const spare = part.length % 4 === 2 ? 0b1111 : part.length % 4 === 3 ? 0b11 : 0;
+      // the last character's unused low bits: the same bytes, another string
+      if (spare) spellings.push(respell(part.slice(0, -1) + alphabet[alphabet.indexOf(part.at(-1)!) | spare]!));
+    });
+    assert.ok(spellings.length >= 7, `${spellings.length} spellings`);
+    for (const spelling of spellings) {
+      assert.notEqual(spelling, user.token);
+      const result = await verifier.authenticate(`Bearer ${spelling}`);
+      assertRefused(result, 401, 'invalid_token', spelling);
+    }
+    assert.deepEqual(rejections.map(rejection => rejection.reason), spellings.map(() => 'malformed'));
+    assert.equal(verifier.stats.tokenVerifications, 0, 'refused before verifying');
+    assert.ok((await verifier.authenticate(`Bearer ${user.token}`)).ok, 'the canonical spelling still passes');
+  });
+
   test('jku and x5u headers are never fetched, whatever key they point to', async () => {
     const attacker = await signingKey('attacker-key');
     const requests: string[] = [];

@@ -1,23 +1,26 @@
 // The hand-off page the widget's popup opens on the auth server (first-party there, so the user's
 // own session cookie works even when the embedding site is another site). It signs the user in if
-// needed, asks whether to continue to the embedding site, then posts a single-use code to that
-// EXACT origin (never '*') and closes. Its only script is the constant below, allowed by hash.
+// needed, asks whether to continue to the embedding site, approves the element's sign-in attempt,
+// then tells the opener at that EXACT origin (never '*') and closes. The message carries no secret:
+// it only wakes the element, whose redeem needs the verifier it alone holds. Without an opener (a
+// Cross-Origin-Opener-Policy severed it), the element finds the approval by polling. Its only script
+// is the constant below, allowed by hash.
 
-/** The message the page posts to its opener: `{ type, nonce, code }`. */
-export const HANDOFF_MESSAGE_TYPE = 'auth-chatkit:code';
+/** The message the page posts to its opener: `{ type, attempt }`. */
+export const HANDOFF_MESSAGE_TYPE = 'auth-chatkit:approved';
 
 /**
  * What the page's script reads from its JSON data block: the auth base path (same origin), the
- * embedding origin to post to, and the opener's nonce (echoed so the opener can match its attempt).
+ * embedding origin to post to, and the element's attempt id.
  */
 interface PageData {
   base: string;
   origin: string;
-  nonce: string;
+  attempt: string;
 }
 
-// Plain JavaScript, run in the popup. Sign-in and sign-up use Better Auth's own endpoints; the code
-// is fetched only on "Continue" and handed to window.opener for `origin` alone.
+// Plain JavaScript, run in the popup. Sign-in and sign-up use Better Auth's own endpoints; the attempt
+// is approved only on "Continue".
 const script = `(() => {
   const data = JSON.parse(document.getElementById('embed-data').textContent);
   const $ = id => document.getElementById(id);
@@ -29,6 +32,11 @@ const script = `(() => {
     return answer;
   };
   $('cancel').addEventListener('click', () => window.close());
+  const site = new URL(data.origin).host;
+  // Said at load, before any password: a Cross-Origin-Opener-Policy severed the link back.
+  // and the element is told, so that it keeps looking for the approval after this window reads closed
+  if (!window.opener) post('/embed/severed', { attempt: data.attempt }).catch(() => {});
+  if (!window.opener) say('This window lost its link to ' + site + ' (the sign-in server or its sign-in page sends a Cross-Origin-Opener-Policy header; the site owner should send Cross-Origin-Opener-Policy: unsafe-none there). You can still sign in: ' + site + ' picks it up when you continue.');
   const form = $('sign-in');
   if (form) {
     const toggle = $('toggle');
@@ -62,11 +70,11 @@ const script = `(() => {
     location.reload();
   });
   button.addEventListener('click', async () => {
-    if (!window.opener) return say('The page that opened this window is gone. Close this window and try again.');
     button.disabled = true;
     try {
-      const { code } = await post('/embed/code', { origin: data.origin });
-      window.opener.postMessage({ type: '${HANDOFF_MESSAGE_TYPE}', nonce: data.nonce, code }, data.origin);
+      await post('/embed/approve', { origin: data.origin, attempt: data.attempt });
+      if (window.opener) window.opener.postMessage({ type: '${HANDOFF_MESSAGE_TYPE}', attempt: data.attempt }, data.origin);
+      else say('Signed in: return to ' + site + '.');
       window.close();
     } catch (error) {
       button.disabled = false;
@@ -103,11 +111,13 @@ function contentSecurityPolicy(): Promise<string> {
 }
 
 /**
- * Headers of every answer of the page. No Cross-Origin-Opener-Policy: `same-origin` would sever
- * `window.opener`, the one channel back to the embedding page.
+ * Headers of every answer of the page. `Cross-Origin-Opener-Policy: unsafe-none` of its own: a
+ * policy the server sends everywhere (helmet's `same-origin`) would sever `window.opener`, the fast
+ * channel back to the embedding page (the sign-in still completes by polling, only slower).
  */
 async function pageHeaders(csp: string): Promise<Record<string, string>> {
   return {
+    'Cross-Origin-Opener-Policy': 'unsafe-none',
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',
@@ -147,18 +157,18 @@ export async function handoffPage(input: HandoffPageInput): Promise<Response> {
   if (input.user) {
     body = `<h1>Continue to chat</h1><p>Continue to chat on <strong>${host}</strong> as <strong>${escapeHtml(input.user.name)}</strong>?</p><p class="muted">${escapeHtml(input.user.email)}</p><div class="row"><button id="continue" type="button">Continue</button><button id="cancel" type="button" class="quiet">Cancel</button></div><button id="switch" type="button" class="quiet">Use another account</button>${actions}`;
   } else if (input.signInUrl) {
-    const back = `${input.base}/embed?${new URLSearchParams({ origin: input.origin, nonce: input.nonce })}`;
+    const back = `${input.base}/embed?${new URLSearchParams({ origin: input.origin, attempt: input.attempt })}`;
     const link = `${input.signInUrl}${input.signInUrl.includes('?') ? '&' : '?'}${new URLSearchParams({ callbackURL: back })}`;
     body = `<h1>Sign in to ${app}</h1><p>to chat on <strong>${host}</strong>.</p><div class="row"><a href="${escapeHtml(link)}">Sign in</a><button id="cancel" type="button" class="quiet">Cancel</button></div>${actions}`;
   } else {
     body = `<h1>Sign in to ${app}</h1><p>to chat on <strong>${host}</strong>.</p><form id="sign-in"><label id="name-field" hidden>Name <input id="name" autocomplete="name"></label><label>Email <input id="email" type="email" autocomplete="email" required></label><label>Password <input id="password" type="password" autocomplete="current-password" minlength="8" required></label><div class="row"><button id="submit" type="submit">Sign in</button><button id="cancel" type="button" class="quiet">Cancel</button></div></form><button id="toggle" type="button" class="quiet">Create an account</button>${actions}`;
   }
   const title = input.user ? `Continue to chat on ${new URL(input.origin).host}` : `Sign in to ${input.appName}`;
-  const page = document(title, body, { base: input.base, origin: input.origin, nonce: input.nonce });
+  const page = document(title, body, { base: input.base, origin: input.origin, attempt: input.attempt });
   return new Response(page, { status: 200, headers: await pageHeaders(await contentSecurityPolicy()) });
 }
 
-/** A refusal (an origin not allow-listed, a missing nonce): 400, and no script at all. */
+/** A refusal (an origin not allow-listed, a missing attempt): 400, and no script at all. */
 export async function refusalPage(message: string): Promise<Response> {
   const body = `<h1>Sign-in not available</h1><p>${escapeHtml(message)}</p>`;
   return new Response(document('Sign-in not available', body), {

@@ -1,4 +1,5 @@
 import sinon from 'sinon';
+import { captureFetch } from '../../../src/native-fetch.js';
 import { FakeAuthServer } from './fake-auth-server.js';
 
 let servers = 0;
@@ -29,11 +30,13 @@ export class FakeNetwork {
       this.otherRequests.push(request);
       return new Response('elsewhere');
     });
+    captureFetch(); // the any-site sign-in's requests use the fetch captured at load: this one, here
     return this;
   }
 
   restore(): void {
     this.#stub?.restore();
+    captureFetch();
   }
 
   /** The bearer token of each chat request, in order. */
