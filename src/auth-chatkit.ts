@@ -1,3 +1,5 @@
+// First: it must be evaluated before Lit is (see trusted-types.ts).
+import { trustedTypesRefusal } from './trusted-types.js';
 import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
 import { AnySiteSignIn } from './any-site-sign-in.js';
 import { ChatKitMount } from './chatkit-mount.js';
@@ -143,6 +145,25 @@ export class AuthChatKit extends LauncherElement {
   }
 
   /**
+   * Starts the sign-in the built-in button starts, for a host's own button in the `signed-out` slot:
+   * call it from the user's click (a popup opened later is blocked). The any-site sign-in opens its
+   * popup, with the same `auth-chatkit-error` events (`popup-blocked`, a refused code) and, once
+   * signed in, `auth-chatkit-ready`; a same-site auth server goes to `login-url`. Throws the
+   * `config` error when the attributes are invalid.
+   *
+   * @example
+   * <auth-chatkit auth-url="https://auth.example.com/api/auth" api-url="/chatkit">
+   *   <button slot="signed-out" onclick="this.parentElement.signIn()">Sign in to chat</button>
+   * </auth-chatkit>
+   */
+  signIn(): void {
+    const config = this.#config;
+    if (!config) throw this.#configError ?? new AuthChatKitError('config', '<auth-chatkit> is not connected.');
+    if (config.popup) this.#anySite.start(config);
+    else if (config.loginUrl) location.assign(config.loginUrl);
+  }
+
+  /**
    * Ends the session the widget uses (the any-site sign-in's own session, or Better Auth's) and
    * signs it out here and in the page's other tabs. Rejects if the auth server could not be told.
    */
@@ -171,6 +192,15 @@ export class AuthChatKit extends LauncherElement {
     super.disconnectedCallback();
     this.#useSource(undefined);
     this.#setState('loading');
+  }
+
+  // Lit without its Trusted Types policy cannot render: the element says why, once, and stays still.
+  protected override shouldUpdate(): boolean {
+    const refusal = trustedTypesRefusal();
+    if (!refusal) return true;
+    this.#setState('error');
+    this.#report(refusal);
+    return false;
   }
 
   // Configuration is derived before each render, so a state it changes renders in the same update.
@@ -313,7 +343,7 @@ export class AuthChatKit extends LauncherElement {
         chatkit: this.#chat.element,
         message: error?.message,
         loginUrl: config?.loginUrl,
-        signIn: config?.popup ? () => this.#anySite.start(config) : undefined,
+        signIn: config?.popup ? () => this.signIn() : undefined,
         signInError: this.#anySite.error,
         retry: () => this.refresh(),
       }),

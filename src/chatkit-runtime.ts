@@ -1,4 +1,5 @@
 import { AuthChatKitError } from './errors.js';
+import { scriptURL } from './trusted-types.js';
 
 /** OpenAI's evergreen ChatKit script (it defines `<openai-chatkit>`). */
 export const defaultChatKitSrc = 'https://cdn.platform.openai.com/deployments/chatkit/chatkit.js';
@@ -13,17 +14,23 @@ export interface LoadChatKitOptions {
 /**
  * Makes sure `<openai-chatkit>` is defined: inserts the script once per page (joining a script
  * already there with the same src, ours or the page's) and waits for the definition. Fails with
- * `chatkit-load` on a load error or when nothing is defined in time; a script we inserted is then
- * removed, so a retry inserts a fresh one.
+ * `chatkit-load` on a load error, when the page's Trusted Types refuse the script URL, or when
+ * nothing is defined in time; a script we inserted is then removed, so a retry inserts a fresh one.
  */
 export function loadChatKit(src: string, { nonce, timeoutMs = 15_000 }: LoadChatKitOptions = {}): Promise<void> {
   if (customElements.get('openai-chatkit')) return Promise.resolve();
   const url = new URL(src, document.baseURI).href;
   return new Promise((resolve, reject) => {
     const existing = [...document.scripts].find(script => script.src === url);
-    // `nonce` is the IDL attribute: CSP reads the element's nonce slot, which the content attribute
-    // does not show on pages whose policy came in a header.
-    const script = existing ?? Object.assign(document.createElement('script'), { src: url, async: true, nonce: nonce ?? '' });
+    let script: HTMLScriptElement;
+    try {
+      // `nonce` is the IDL attribute: CSP reads the element's nonce slot, which the content attribute
+      // does not show on pages whose policy came in a header.
+      script = existing ?? Object.assign(document.createElement('script'), { src: scriptURL(url), async: true, nonce: nonce ?? '' });
+    } catch (error) {
+      // a refused Trusted Types policy, or a page's default policy refusing the URL
+      return reject(error instanceof AuthChatKitError ? error : new AuthChatKitError('chatkit-load', `ChatKit could not be loaded from ${url} (${String(error)}).`, { cause: error }));
+    }
     const fail = (why: string) => {
       clearTimeout(timer);
       if (!existing) script.remove();
