@@ -22,7 +22,7 @@ export const phoneQuery = '(max-width: 480px), (max-height: 480px)';
  * @cssprop [--auth-chatkit-launcher-size=56px] - Launcher: the button's diameter.
  * @cssprop [--auth-chatkit-panel-width=400px] - Launcher: the panel's width (at most the viewport's).
  * @cssprop [--auth-chatkit-panel-height=640px] - Launcher: the panel's height (at most what fits above the launcher).
- * @cssprop [--auth-chatkit-z-index=2147483000] - Launcher: stacking of the button (and of the panel where the browser has no popover top layer).
+ * @cssprop [--auth-chatkit-z-index=2147483000] - Launcher: stacking of the button and the panel where the browser has no popover top layer.
  *
  * @fires auth-chatkit-open - The launcher's panel opened (not the state the element starts in).
  * @fires auth-chatkit-close - The launcher's panel closed.
@@ -92,7 +92,8 @@ const popovers = typeof HTMLElement !== 'undefined' && 'showPopover' in HTMLElem
  * remains usable; manual, so a click elsewhere does not close it). On a phone it is shown with
  * `showModal()` instead: full screen, the page behind inert, and the platform's close request
  * (Escape, Android's back) closes it. Where popovers are missing, `show()`: fixed, under the
- * `--auth-chatkit-z-index`.
+ * `--auth-chatkit-z-index`. The launcher button is a manual popover too, shown from the start, so no
+ * transformed or contained ancestor holds its `position: fixed`.
  */
 export class LauncherController implements ReactiveController {
   readonly #host: LauncherHost;
@@ -158,6 +159,9 @@ export class LauncherController implements ReactiveController {
     const root = this.#host.shadowRoot!;
     const focused = root.activeElement ?? document.activeElement;
     const focusInside = panel.contains(focused);
+    // The button too is in the top layer, before the panel (so under it): a transformed, filtered or
+    // contained ancestor would otherwise become what its `position: fixed` is relative to.
+    if (popovers && !this.#launcher!.matches(':popover-open')) this.#launcher!.showPopover();
     this.#present(open ? (this.#phone.matches ? 'modal' : 'popover') : undefined);
     const change = this.#shown !== undefined && this.#shown !== open && !this.#restoring;
     if (this.#shown !== open) this.#memory.open = open;
@@ -186,7 +190,7 @@ export class LauncherController implements ReactiveController {
     if (!this.active) return frame;
     const { open, badge } = this.#host;
     const label = badge ? `Chat, ${this.#host.badgeLabel || `${badge} unread`}` : 'Chat';
-    return html`<button part="launcher" type="button" aria-label=${label} aria-haspopup="dialog" aria-controls="panel" aria-expanded=${open ? 'true' : 'false'} @click=${this.#toggle} @pointerenter=${this.#intend} @focus=${this.#intend} @keydown=${this.#onKeydown}>${open ? closeIcon : html`<slot name="launcher-icon">${chatIcon}</slot>`}${badge ? html`<span part="badge" aria-hidden="true">${badge}</span>` : nothing}</button><dialog id="panel" part="panel" popover="manual" aria-label="Chat" tabindex="-1" @keydown=${this.#onKeydown} @close=${this.#onClose}><div class="panel"><button part="close" type="button" aria-label="Close chat" @click=${this.#close}>${closeIcon}</button>${frame}</div></dialog>`;
+    return html`<button part="launcher" type="button" popover="manual" aria-label=${label} aria-haspopup="dialog" aria-controls="panel" aria-expanded=${open ? 'true' : 'false'} @click=${this.#toggle} @pointerenter=${this.#intend} @focus=${this.#intend} @keydown=${this.#onKeydown}>${open ? closeIcon : html`<slot name="launcher-icon">${chatIcon}</slot>`}${badge ? html`<span part="badge" aria-hidden="true">${badge}</span>` : nothing}</button><dialog id="panel" part="panel" popover="manual" aria-label="Chat" tabindex="-1" @keydown=${this.#onKeydown} @close=${this.#onClose}><div class="panel"><button part="close" type="button" aria-label="Close chat" @click=${this.#close}>${closeIcon}</button>${frame}</div></dialog>`;
   }
 
   get #panel(): HTMLDialogElement | null | undefined {
@@ -256,7 +260,7 @@ const closeIcon = icon(svg`<path d="M18.3 5.7a1 1 0 0 0-1.4 0L12 10.6 7.1 5.7a1 
 /** The launcher's styles; the panel's size and place follow the CSS custom properties. */
 export const launcherStyles = css`
 :host([mode=launcher]){display:contents;--_x:var(--auth-chatkit-inset-x,20px);--_y:var(--auth-chatkit-inset-y,20px);--_size:var(--auth-chatkit-launcher-size,56px);--_z:var(--auth-chatkit-z-index,2147483000)}
-[part=launcher]{position:fixed;right:var(--_x);bottom:var(--_y);z-index:var(--_z);width:var(--_size);height:var(--_size);padding:0;border:0;border-radius:50%;display:grid;place-items:center;background:var(--auth-chatkit-accent,#0969da);color:#fff;box-shadow:0 4px 14px rgb(0 0 0/.3);cursor:pointer;transition:transform .15s}
+[part=launcher]{position:fixed;inset:auto var(--_x) var(--_y) auto;z-index:var(--_z);width:var(--_size);height:var(--_size);margin:0;padding:0;border:0;overflow:visible;border-radius:50%;display:grid;place-items:center;background:var(--auth-chatkit-accent,#0969da);color:#fff;box-shadow:0 4px 14px rgb(0 0 0/.3);cursor:pointer;transition:transform .15s}
 [part=launcher]:hover{transform:scale(1.06)}
 [part=launcher]:focus-visible,[part=close]:focus-visible{outline:3px solid var(--auth-chatkit-accent,#0969da);outline-offset:3px}
 [part=badge]{position:absolute;top:-4px;right:-4px;min-width:20px;padding:0 6px;box-sizing:border-box;border-radius:10px;background:#cf222e;color:#fff;font:600 12px/20px system-ui,sans-serif}
