@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, svg, unsafeCSS, type PropertyDeclaratio
 import { MediaQueryController } from './media-query.js';
 import type { ChatMemory } from './memory.js';
 import { lockScroll } from './scroll-lock.js';
+import { followVisualViewport } from './visual-viewport.js';
 
 /** Below this (a phone, upright or on its side) the open panel takes the whole viewport. */
 export const phoneQuery = '(max-width: 480px), (max-height: 480px)';
@@ -108,6 +109,8 @@ export class LauncherController implements ReactiveController {
   #restoring = false;
   #presented: Presentation | undefined;
   #unlockScroll: (() => void) | undefined;
+  /** Stops the full-screen panel following the visual viewport. */
+  #unfollow: (() => void) | undefined;
   #listening: AbortController | undefined;
 
   constructor(host: LauncherHost, memory: ChatMemory, fire: (type: 'auth-chatkit-open' | 'auth-chatkit-close') => void) {
@@ -202,8 +205,9 @@ export class LauncherController implements ReactiveController {
   }
 
   /**
-   * Shows the panel as `how`, or hides it; the page's scroll is held while it is modal. A panel no
-   * longer rendered (the mode changed) left the top layer with the document.
+   * Shows the panel as `how`, or hides it; while it is modal the page's scroll is held and the panel
+   * follows the visual viewport (a phone's keyboard). A panel no longer rendered (the mode changed)
+   * left the top layer with the document.
    */
   #present(how: Presentation | undefined): void {
     if (how === this.#presented) return;
@@ -216,6 +220,8 @@ export class LauncherController implements ReactiveController {
     else if (how) panel?.show();
     this.#unlockScroll?.();
     this.#unlockScroll = how === 'modal' ? lockScroll() : undefined;
+    this.#unfollow?.();
+    this.#unfollow = how === 'modal' && panel ? followVisualViewport(panel) : undefined;
   }
 
   #focusComposer(): void {
@@ -248,7 +254,8 @@ export class LauncherController implements ReactiveController {
     if (this.#presented !== 'modal' || this.#panel?.open) return;
     this.#presented = undefined;
     this.#unlockScroll?.();
-    this.#unlockScroll = undefined;
+    this.#unfollow?.();
+    this.#unlockScroll = this.#unfollow = undefined;
     this.#host.open = false;
   };
 }
@@ -272,5 +279,5 @@ export const launcherStyles = css`
 [part=close]{display:none;align-self:flex-end;width:44px;height:44px;margin:4px;padding:10px;border:0;border-radius:50%;background:none;color:inherit}
 [part=close] svg{width:24px;height:24px}
 @keyframes rise{from{opacity:0;transform:translateY(12px)}}
-@media ${unsafeCSS(phoneQuery)}{[part=panel]{inset:0;width:100%;height:100%;border-radius:0;box-shadow:none}[part=close]{display:block}.panel [part=frame]{border:0;border-radius:0}}
+@media ${unsafeCSS(phoneQuery)}{[part=panel]{inset:var(--_vv-top,0) 0 auto;width:100%;height:var(--_vv-height,100%);border-radius:0;box-shadow:none}[part=close]{display:block}.panel [part=frame]{border:0;border-radius:0}}
 @media (prefers-reduced-motion:reduce){[part=panel]{animation:none}[part=launcher]{transition:none}}`;
