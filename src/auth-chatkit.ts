@@ -2,6 +2,7 @@
 import { trustedTypesRefusal } from './trusted-types.js';
 import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
 import { AnySiteSignIn } from './any-site-sign-in.js';
+import { memoryKey, placeOf } from './chat-identity.js';
 import { ChatKitMount } from './chatkit-mount.js';
 import { loadChatKit } from './chatkit-runtime.js';
 import { parseConfig, type ChatConfig } from './config.js';
@@ -231,7 +232,9 @@ export class AuthChatKit extends LauncherElement {
       return;
     }
     const config = this.#config;
-    this.#memory.use(this.remember ? (config.authUrl ?? config.apiUrl) : undefined);
+    const place = placeOf(this);
+    this.#launcher.duplicate = place > 0;
+    this.#memory.use(this.remember ? memoryKey(this, config.authUrl ?? config.apiUrl, config.apiUrl, place) : undefined);
     if (!this.#launcher.mayLoad()) return this.#sync();
     // The script first: its download then overlaps with the token source's start.
     if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);

@@ -80,6 +80,9 @@ export interface LauncherHost extends LauncherElement {
 /** How the panel is shown: a popover in the top layer (the corner), or a modal dialog (a phone). */
 type Presentation = 'popover' | 'modal';
 
+/** The connected elements: one leaving may let a duplicate launcher show. */
+const launchers = new Set<LauncherHost>();
+
 const popovers = typeof HTMLElement !== 'undefined' && 'showPopover' in HTMLElement.prototype;
 
 /**
@@ -121,6 +124,12 @@ export class LauncherController implements ReactiveController {
     this.#phone = new MediaQueryController(host, phoneQuery);
   }
 
+  /**
+   * A second launcher for the same chat (the same embed snippet included twice: chat-identity.ts)
+   * shows nothing and loads nothing while the first is on the page.
+   */
+  duplicate = false;
+
   /** Whether the element is a launcher. */
   get active(): boolean {
     return this.#host.mode === 'launcher';
@@ -129,6 +138,7 @@ export class LauncherController implements ReactiveController {
   /** Whether the token and ChatKit may load: inline, eager, or once there was intent. Stays true. */
   mayLoad(): boolean {
     const host = this.#host;
+    if (this.active && this.duplicate) return false;
     return (this.#started ||= !this.active || host.loading === 'eager' || host.open || this.#memory.pending);
   }
 
@@ -140,19 +150,23 @@ export class LauncherController implements ReactiveController {
   }
 
   hostConnected(): void {
+    launchers.add(this.#host);
     this.#listening = new AbortController();
     // ChatKit's composer exists once ChatKit is ready: focus goes there if it still waits in the panel.
     this.#host.addEventListener('chatkit.ready', () => this.#panel?.matches(':focus') && this.#focusComposer(), { signal: this.#listening.signal });
   }
 
   hostDisconnected(): void {
+    // a duplicate it stood in front of takes over
+    launchers.delete(this.#host);
+    for (const other of launchers) other.requestUpdate();
     this.#listening?.abort();
     this.#present(undefined); // a modal dialog leaves the document with its `open` attribute: close it
   }
 
   hostUpdated(): void {
     if (!this.#host.isConnected) return;
-    if (!this.active) {
+    if (!this.active || this.duplicate) {
       this.#present(undefined);
       this.#shown = undefined;
       return;
@@ -189,8 +203,9 @@ export class LauncherController implements ReactiveController {
   }
 
   /** The launcher and its panel around `frame`; `frame` alone inline. */
-  render(frame: TemplateResult): TemplateResult {
+  render(frame: TemplateResult): TemplateResult | typeof nothing {
     if (!this.active) return frame;
+    if (this.duplicate) return nothing;
     const { open, badge } = this.#host;
     const label = badge ? `Chat, ${this.#host.badgeLabel || `${badge} unread`}` : 'Chat';
     return html`<button part="launcher" type="button" popover="manual" aria-label=${label} aria-haspopup="dialog" aria-controls="panel" aria-expanded=${open ? 'true' : 'false'} @click=${this.#toggle} @pointerenter=${this.#intend} @focus=${this.#intend} @keydown=${this.#onKeydown}>${open ? closeIcon : html`<slot name="launcher-icon">${chatIcon}</slot>`}${badge ? html`<span part="badge" aria-hidden="true">${badge}</span>` : nothing}</button><dialog id="panel" part="panel" popover="manual" aria-label="Chat" tabindex="-1" @keydown=${this.#onKeydown} @close=${this.#onClose}><div class="panel"><button part="close" type="button" aria-label="Close chat" @click=${this.#close}>${closeIcon}</button>${frame}</div></dialog>`;
