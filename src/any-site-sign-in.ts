@@ -43,6 +43,12 @@ export class AnySiteSignIn {
     );
   }
 
+  /** `signIn()`: the popup where the any-site sign-in applies, else a navigation to `login-url`. */
+  signIn(config: ChatConfig): void {
+    if (config.popup) this.start(config);
+    else if (config.loginUrl) location.assign(config.loginUrl);
+  }
+
   /** Ends the session (the embedded one, or Better Auth's), then signs `source` out here and in other tabs. */
   async signOut(config: ChatConfig | undefined, source: TokenSource | undefined): Promise<void> {
     try {

@@ -146,22 +146,14 @@ export class AuthChatKit extends LauncherElement {
   }
 
   /**
-   * Starts the sign-in the built-in button starts, for a host's own button in the `signed-out` slot:
-   * call it from the user's click (a popup opened later is blocked). The any-site sign-in opens its
-   * popup, with the same `auth-chatkit-error` events (`popup-blocked`, a refused code) and, once
-   * signed in, `auth-chatkit-ready`; a same-site auth server goes to `login-url`. Throws the
-   * `config` error when the attributes are invalid.
-   *
-   * @example
-   * <auth-chatkit auth-url="https://auth.example.com/api/auth" api-url="/chatkit">
-   *   <button slot="signed-out" onclick="this.parentElement.signIn()">Sign in to chat</button>
-   * </auth-chatkit>
+   * Starts the built-in Sign in's flow from a host's own button (`signed-out` slot), in its click: the
+   * any-site popup with the same events (`auth-chatkit-error` `popup-blocked`, then `auth-chatkit-ready`),
+   * or `login-url` on the same site. Throws the `config` error while the attributes are invalid.
+   * @example <button slot="signed-out" onclick="this.closest('auth-chatkit').signIn()">Sign in to chat</button>
    */
   signIn(): void {
-    const config = this.#config;
-    if (!config) throw this.#configError ?? new AuthChatKitError('config', '<auth-chatkit> is not connected.');
-    if (config.popup) this.#anySite.start(config);
-    else if (config.loginUrl) location.assign(config.loginUrl);
+    if (!this.#config) throw this.#configError ?? new AuthChatKitError('config', '<auth-chatkit> is not connected.');
+    this.#anySite.signIn(this.#config);
   }
 
   /**
@@ -234,7 +226,7 @@ export class AuthChatKit extends LauncherElement {
     const config = this.#config;
     const place = placeOf(this);
     this.#launcher.duplicate = place > 0;
-    this.#memory.use(this.remember ? memoryKey(this, config.authUrl ?? config.apiUrl, config.apiUrl, place) : undefined);
+    this.#memory.use(this.remember ? memoryKey(this, config, place) : undefined);
     if (!this.#launcher.mayLoad()) return this.#sync();
     // The script first: its download then overlaps with the token source's start.
     if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
@@ -346,7 +338,7 @@ export class AuthChatKit extends LauncherElement {
         chatkit: this.#chat.element,
         message: error?.message,
         loginUrl: config?.loginUrl,
-        signIn: config?.popup ? () => this.signIn() : undefined,
+        signIn: config?.popup ? () => this.#anySite.start(config) : undefined,
         signInError: this.#anySite.error,
         retry: () => this.refresh(),
       }),

@@ -28,7 +28,7 @@ export function placeOf(el: Identified): number {
   return place;
 }
 
-/** This element's `remember` entry in sessionStorage: its server, mode, backend, and id or place. */
-export function memoryKey(el: Identified, server: string, apiUrl: string, place: number): string {
-  return `auth-chatkit:memory:${JSON.stringify([server, el.mode === 'launcher' ? 'launcher' : 'inline', apiUrl, el.id || place])}`;
+/** This element's `remember` entry in sessionStorage: its auth server (the backend with a tokenProvider), mode, backend, and id or place. */
+export function memoryKey(el: Identified, { authUrl, apiUrl }: { authUrl?: string; apiUrl: string }, place: number): string {
+  return `auth-chatkit:memory:${JSON.stringify([authUrl ?? apiUrl, el.mode === 'launcher' ? 'launcher' : 'inline', apiUrl, el.id || place])}`;
 }
