@@ -148,8 +148,8 @@ export class AuthChatKit extends LauncherElement {
   /**
    * Starts the built-in Sign in's flow from a host's own button (`signed-out` slot), in its click: the
    * any-site popup with the same events (`auth-chatkit-error` `popup-blocked`, then `auth-chatkit-ready`),
-   * or `login-url` on the same site. Throws the `config` error while the attributes are invalid.
-   * @example <button slot="signed-out" onclick="this.closest('auth-chatkit').signIn()">Sign in to chat</button>
+   * or `login-url` on the same site. Throws the `config` error while the attributes are invalid. E.g.
+   * `<button slot="signed-out" onclick="this.closest('auth-chatkit').signIn()">Sign in to chat</button>`.
    */
   signIn(): void {
     if (!this.#config) throw this.#configError ?? new AuthChatKitError('config', '<auth-chatkit> is not connected.');

@@ -7,8 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 import { DemoPage, launchBrowser, startDemo, uniqueEmail, type Demo } from './support.js';
 
 /** Adds, at every load of the page, a copy of the demo's launcher (#widget) after it: `inline`, or the very same. */
-function addTwin(page: Page, kind: 'inline' | 'same'): Promise<void> {
-  return page.addInitScript(kind => {
+async function addTwin(page: Page, kind: 'inline' | 'same'): Promise<void> {
+  await page.addInitScript(kind => {
     document.addEventListener('DOMContentLoaded', () => {
       const widget = document.querySelector('#widget')!;
       const twin = widget.cloneNode() as HTMLElement;

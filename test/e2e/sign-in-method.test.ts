@@ -23,7 +23,7 @@ describe('signIn() from a button of the host in the signed-out slot', () => {
     const tab = await DemoPage.open(browser, demo, '?stand-in=1', { origin: `http://localhost:${demo.port}` });
     await tab.waitForState('signed-out');
     await tab.page.evaluate(() => {
-      const widget = document.querySelector('auth-chatkit')!;
+      const widget = document.querySelector<HTMLElement & { signIn(): void }>('auth-chatkit')!;
       const button = Object.assign(document.createElement('button'), { slot: 'signed-out', id: 'host-sign-in', textContent: 'Sign in to chat' });
       button.addEventListener('click', () => widget.signIn());
       widget.append(button);
