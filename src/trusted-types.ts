@@ -23,6 +23,7 @@ let litRefusal: AuthChatKitError | undefined;
 // element is defined and reports it. Everything else, and every later call, goes to the page's factory.
 if (factory) {
   const { createPolicy } = factory;
+  const own = Object.getOwnPropertyDescriptor(factory, 'createPolicy'); // a page's own wrapper, put back as it was
   factory.createPolicy = (name, rules) => {
     try {
       return createPolicy.call(factory, name, rules);
@@ -32,7 +33,7 @@ if (factory) {
       return undefined as unknown as Policy;
     }
   };
-  queueMicrotask(() => delete (factory as Partial<PolicyFactory>).createPolicy);
+  queueMicrotask(() => (own ? Object.defineProperty(factory, 'createPolicy', own) : delete (factory as Partial<PolicyFactory>).createPolicy));
 }
 
 /** The `config` error to report when Lit has no Trusted Types policy (and so cannot render), or undefined. */
