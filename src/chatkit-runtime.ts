@@ -19,7 +19,12 @@ export interface LoadChatKitOptions {
  */
 export function loadChatKit(src: string, { nonce, timeoutMs = 15_000 }: LoadChatKitOptions = {}): Promise<void> {
   if (customElements.get('openai-chatkit')) return Promise.resolve();
-  const url = new URL(src, document.baseURI).href;
+  let url: string;
+  try {
+    url = new URL(src, document.baseURI).href;
+  } catch (cause) {
+    return Promise.reject(new AuthChatKitError('chatkit-load', `ChatKit could not be loaded from ${src} (not a URL).`, { cause }));
+  }
   return new Promise((resolve, reject) => {
     const existing = [...document.scripts].find(script => script.src === url);
     let script: HTMLScriptElement;
