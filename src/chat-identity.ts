@@ -3,7 +3,6 @@ export interface Identified extends HTMLElement {
   mode: string | undefined;
   authUrl: string | undefined;
   apiUrl: string | undefined;
-  tokenProvider?: unknown;
 }
 
 const value = (el: Identified, property: 'mode' | 'authUrl' | 'apiUrl', attribute: string) => el[property] ?? el.getAttribute(attribute) ?? '';

@@ -81,7 +81,7 @@ export interface LauncherHost extends LauncherElement {
 type Presentation = 'popover' | 'modal';
 
 /** The connected elements: one leaving may let a duplicate launcher show. */
-const launchers = new Set<LauncherHost>();
+const connected = new Set<LauncherHost>();
 
 const popovers = typeof HTMLElement !== 'undefined' && 'showPopover' in HTMLElement.prototype;
 
@@ -150,7 +150,7 @@ export class LauncherController implements ReactiveController {
   }
 
   hostConnected(): void {
-    launchers.add(this.#host);
+    connected.add(this.#host);
     this.#listening = new AbortController();
     // ChatKit's composer exists once ChatKit is ready: focus goes there if it still waits in the panel.
     this.#host.addEventListener('chatkit.ready', () => this.#panel?.matches(':focus') && this.#focusComposer(), { signal: this.#listening.signal });
@@ -158,8 +158,8 @@ export class LauncherController implements ReactiveController {
 
   hostDisconnected(): void {
     // a duplicate it stood in front of takes over
-    launchers.delete(this.#host);
-    for (const other of launchers) other.requestUpdate();
+    connected.delete(this.#host);
+    for (const other of connected) other.requestUpdate();
     this.#listening?.abort();
     this.#present(undefined); // a modal dialog leaves the document with its `open` attribute: close it
   }
