@@ -4,7 +4,7 @@ import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
 import { AnySiteSignIn } from './any-site-sign-in.js';
 import { memoryKey, placeOf } from './chat-identity.js';
 import { ChatKitMount } from './chatkit-mount.js';
-import { loadChatKit } from './chatkit-runtime.js';
+import { ChatKitScript } from './chatkit-runtime.js';
 import { parseConfig, type ChatConfig } from './config.js';
 import { AuthChatKitError } from './errors.js';
 import type { AuthChatKitEventMap, AuthChatKitState } from './events.js';
@@ -117,9 +117,10 @@ export class AuthChatKit extends LauncherElement {
   #snapshot: TokenSnapshot = idle;
   /** The expiry last announced: a source followed again replays its token, which is not new. */
   #announcedExpiry: number | undefined;
-  /** The ChatKit script asked for, and why it failed to load, if it did. */
-  #runtimeSrc: string | undefined;
-  #runtimeError: AuthChatKitError | undefined;
+  readonly #runtime = new ChatKitScript(error => {
+    if (error) this.#report(error);
+    this.#sync();
+  });
   readonly #chat = new ChatKitMount();
   readonly #anySite = new AnySiteSignIn(this, error => this.#report(error, true));
   readonly #memory = new ChatMemory();
@@ -166,7 +167,7 @@ export class AuthChatKit extends LauncherElement {
 
   /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */
   async refresh(): Promise<void> {
-    if (this.#runtimeError) this.#runtimeSrc = undefined;
+    this.#runtime.retry();
     this.#lastError = undefined; // a retry that fails again is reported again
     this.#configure();
     await this.#source?.refresh();
@@ -229,7 +230,7 @@ export class AuthChatKit extends LauncherElement {
     this.#memory.use(this.remember ? memoryKey(this, config, place) : undefined);
     if (!this.#launcher.mayLoad()) return this.#sync();
     // The script first: its download then overlaps with the token source's start.
-    if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
+    this.#runtime.load(config.chatkitSrc, this.nonce);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
     this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, config.authUrl ? this.#anySite.credential(config) : undefined));
     if (this.#chat.apiUrl && this.#chat.apiUrl !== config.apiUrl) this.#chat.unmount();
@@ -258,20 +259,6 @@ export class AuthChatKit extends LauncherElement {
     this.#sync();
   }
 
-  #loadRuntime(src: string): void {
-    this.#runtimeSrc = src;
-    this.#runtimeError = undefined;
-    loadChatKit(src, { nonce: this.nonce }).then(
-      () => this.#sync(),
-      (error: AuthChatKitError) => {
-        if (this.#runtimeSrc !== src) return;
-        this.#runtimeError = error;
-        this.#report(error);
-        this.#sync();
-      },
-    );
-  }
-
   /** Mounts or unmounts ChatKit, refreshes its options, and moves to the resulting state. */
   #sync(): void {
     if (!this.isConnected) return;
@@ -298,7 +285,7 @@ export class AuthChatKit extends LauncherElement {
     if (this.#configError) return 'error';
     if (!this.#source) return 'idle';
     if (tokenState === 'signed-out') return 'signed-out';
-    if (this.#runtimeError) return 'error';
+    if (this.#runtime.error) return 'error';
     if (this.#chat.element) return tokenState === 'retrying' ? 'retrying' : 'ready';
     if (tokenState === 'error' || tokenState === 'retrying') return tokenState;
     return 'loading';
@@ -331,7 +318,7 @@ export class AuthChatKit extends LauncherElement {
 
   protected override render() {
     const config = this.#config;
-    const error = this.#configError ?? this.#runtimeError ?? this.#snapshot.error;
+    const error = this.#configError ?? this.#runtime.error ?? this.#snapshot.error;
     return this.#launcher.render(
       frame({
         state: this.#state,

@@ -50,3 +50,35 @@ export function loadChatKit(src: string, { nonce, timeoutMs = 15_000 }: LoadChat
     if (!existing) document.head.append(script);
   });
 }
+
+/**
+ * The element's ChatKit script: loads the `src` asked for (again only when it changes, or after
+ * `retry()` following a failure) and keeps why it failed. `settled` hears of each load of the
+ * current src: with the `chatkit-load` error, or nothing once `<openai-chatkit>` is defined.
+ */
+export class ChatKitScript {
+  /** Why the current src failed to load, if it did. */
+  error: AuthChatKitError | undefined;
+  #src: string | undefined;
+
+  constructor(private readonly settled: (error?: AuthChatKitError) => void) {}
+
+  load(src: string, nonce?: string): void {
+    if (src === this.#src) return;
+    this.#src = src;
+    this.error = undefined;
+    loadChatKit(src, { nonce }).then(
+      () => this.settled(),
+      (error: AuthChatKitError) => {
+        if (this.#src !== src) return;
+        this.error = error;
+        this.settled(error);
+      },
+    );
+  }
+
+  /** After a failure, the next `load()` tries again. */
+  retry(): void {
+    if (this.error) this.#src = undefined;
+  }
+}
