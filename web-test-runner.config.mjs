@@ -12,6 +12,13 @@ export default {
   // loopback-only and still a secure context.
   hostname: '127.0.0.2',
   concurrency: 1,
+  // test/browser/trusted-types.test.ts: its fixture page under the Content Security Policy ?csp= names.
+  middleware: [
+    async (context, next) => {
+      await next();
+      if (context.path === '/test/browser/fixtures/trusted-types.html' && context.query.csp) context.set('Content-Security-Policy', context.query.csp);
+    },
+  ],
   plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'auto' })],
   browsers: [
     playwrightLauncher({

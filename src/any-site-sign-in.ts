@@ -58,6 +58,12 @@ export class AnySiteSignIn {
     );
   }
 
+  /** `signIn()`: the popup where the any-site sign-in applies, else a navigation to `login-url`. */
+  signIn(config: ChatConfig): void {
+    if (config.popup) this.start(config);
+    else if (config.loginUrl) location.assign(config.loginUrl);
+  }
+
   private fail(error: AuthChatKitError): void {
     this.error = error.message;
     this.report(error);

@@ -1,7 +1,10 @@
+// First: it must be evaluated before Lit is (see trusted-types.ts).
+import { trustedTypesRefusal } from './trusted-types.js';
 import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
 import { AnySiteSignIn } from './any-site-sign-in.js';
+import { memoryKey, placeOf } from './chat-identity.js';
 import { ChatKitMount } from './chatkit-mount.js';
-import { loadChatKit } from './chatkit-runtime.js';
+import { ChatKitScript } from './chatkit-runtime.js';
 import { parseConfig, type ChatConfig } from './config.js';
 import { AuthChatKitError } from './errors.js';
 import type { AuthChatKitEventMap, AuthChatKitState } from './events.js';
@@ -114,9 +117,10 @@ export class AuthChatKit extends LauncherElement {
   #snapshot: TokenSnapshot = idle;
   /** The expiry last announced: a source followed again replays its token, which is not new. */
   #announcedExpiry: number | undefined;
-  /** The ChatKit script asked for, and why it failed to load, if it did. */
-  #runtimeSrc: string | undefined;
-  #runtimeError: AuthChatKitError | undefined;
+  readonly #runtime = new ChatKitScript(error => {
+    if (error) this.#report(error);
+    this.#sync();
+  });
   readonly #chat = new ChatKitMount();
   readonly #anySite = new AnySiteSignIn(this, error => this.#report(error, true));
   readonly #memory = new ChatMemory();
@@ -142,12 +146,23 @@ export class AuthChatKit extends LauncherElement {
    * `message`), or null: a listener added after the element's first update reads what it missed.
    */
   get error(): AuthChatKitError | null {
-    return this.#configError ?? this.#runtimeError ?? this.#snapshot.error ?? null;
+    return this.#configError ?? this.#runtime.error ?? this.#snapshot.error ?? null;
   }
 
   /** The mounted `<openai-chatkit>` (for `sendUserMessage`, `focusComposer`, ...), or null. */
   get chatkit(): OpenAIChatKit | null {
     return this.#chat.element ?? null;
+  }
+
+  /**
+   * Starts the built-in Sign in's flow from a host's own button (`signed-out` slot), in its click: the
+   * any-site popup with the same events (`auth-chatkit-error` `popup-blocked`, then `auth-chatkit-ready`),
+   * or `login-url` on the same site. Throws the `config` error while the attributes are invalid. E.g.
+   * `<button slot="signed-out" onclick="this.closest('auth-chatkit').signIn()">Sign in to chat</button>`.
+   */
+  signIn(): void {
+    if (!this.#config) throw this.#configError ?? new AuthChatKitError('config', '<auth-chatkit> is not connected.');
+    this.#anySite.signIn(this.#config);
   }
 
   /**
@@ -160,7 +175,7 @@ export class AuthChatKit extends LauncherElement {
 
   /** Gets a new token now (e.g. after the page signed in or out) and retries a failed ChatKit load. */
   async refresh(): Promise<void> {
-    if (this.#runtimeError) this.#runtimeSrc = undefined;
+    this.#runtime.retry();
     this.#lastError = undefined; // a retry that fails again is reported again
     this.#configure();
     await this.#source?.refresh();
@@ -179,6 +194,15 @@ export class AuthChatKit extends LauncherElement {
     super.disconnectedCallback();
     this.#useSource(undefined);
     this.#setState('loading');
+  }
+
+  // Lit without its Trusted Types policy cannot render: the element says why, once, and stays still.
+  protected override shouldUpdate(): boolean {
+    const refusal = trustedTypesRefusal();
+    if (!refusal) return true;
+    this.#setState('error');
+    this.#report(refusal);
+    return false;
   }
 
   // Configuration is derived before each render, so a state it changes renders in the same update.
@@ -211,10 +235,12 @@ export class AuthChatKit extends LauncherElement {
       return;
     }
     const config = this.#config;
-    this.#memory.use(this.remember ? (config.authUrl ?? config.apiUrl) : undefined);
+    const place = placeOf(this);
+    this.#launcher.duplicate = place > 0;
+    this.#memory.use(this.remember ? memoryKey(this, config, place) : undefined);
     if (!this.#launcher.mayLoad()) return this.#sync();
     // The script first: its download then overlaps with the token source's start.
-    if (config.chatkitSrc !== this.#runtimeSrc) this.#loadRuntime(config.chatkitSrc);
+    this.#runtime.load(config.chatkitSrc, this.nonce);
     const provider = typeof this.tokenProvider === 'function' ? this.tokenProvider : undefined;
     this.#useSource(tokenSourceFor(provider ?? config.authUrl!, config.leewayMs, provider ? undefined : this.#anySite.credential(config)));
     if (!provider) this.#anySite.resume(config);
@@ -244,20 +270,6 @@ export class AuthChatKit extends LauncherElement {
     this.#sync();
   }
 
-  #loadRuntime(src: string): void {
-    this.#runtimeSrc = src;
-    this.#runtimeError = undefined;
-    loadChatKit(src, { nonce: this.nonce }).then(
-      () => this.#sync(),
-      (error: AuthChatKitError) => {
-        if (this.#runtimeSrc !== src) return;
-        this.#runtimeError = error;
-        this.#report(error);
-        this.#sync();
-      },
-    );
-  }
-
   /** Mounts or unmounts ChatKit, refreshes its options, and moves to the resulting state. */
   #sync(): void {
     if (!this.isConnected) return;
@@ -284,7 +296,7 @@ export class AuthChatKit extends LauncherElement {
     if (this.#configError) return 'error';
     if (!this.#source) return 'idle';
     if (tokenState === 'signed-out') return 'signed-out';
-    if (this.#runtimeError) return 'error';
+    if (this.#runtime.error) return 'error';
     if (this.#chat.element) return tokenState === 'retrying' ? 'retrying' : 'ready';
     if (tokenState === 'error' || tokenState === 'retrying') return tokenState;
     return 'loading';

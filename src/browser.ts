@@ -7,4 +7,6 @@ export const browser = {
   matchMedia: (query: string): MediaQueryList => window.matchMedia(query),
   /** This tab's sessionStorage. May throw (storage blocked) or be absent: callers tolerate both. */
   sessionStorage: (): Storage | undefined => window.sessionStorage,
+  /** The visual viewport (what a phone's keyboard leaves on screen), where the browser has one. */
+  visualViewport: (): VisualViewport | null | undefined => window.visualViewport,
 };

@@ -1,6 +1,6 @@
 /**
  * Every failure auth-chatkit reports, by a stable code:
- * - `config`: a missing or invalid attribute or property
+ * - `config`: a missing or invalid attribute or property, or the page refusing Lit's Trusted Types policy (`lit-html`)
  * - `network`: the sign-in server could not be reached (or did not answer in time)
  * - `server`: the sign-in server answered with an unexpected status (5xx, 404, ...)
  * - `token-provider`: the host's `tokenProvider` threw
@@ -10,7 +10,7 @@
  * - `malformed-token`: the token is not a JWT
  * - `token-without-expiry`: the JWT carries no numeric `exp`
  * - `token-expired`: the JWT was already expired when it arrived, or lives too short to be used
- * - `chatkit-load`: the ChatKit script failed to load or to define `<openai-chatkit>` in time
+ * - `chatkit-load`: the ChatKit script failed to load (a load error, a Trusted Types policy refused) or to define `<openai-chatkit>` in time
  * - `chat-unauthorized`: the chat backend refused the token, even after a forced refresh
  * - `popup-blocked`: the browser blocked the sign-in popup (any-site sign-in)
  * - `popup-closed`: the sign-in popup was closed before it finished (not reported: back to signed-out)

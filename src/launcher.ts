@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, svg, unsafeCSS, type PropertyDeclaratio
 import { MediaQueryController } from './media-query.js';
 import type { ChatMemory } from './memory.js';
 import { lockScroll } from './scroll-lock.js';
+import { followVisualViewport } from './visual-viewport.js';
 
 /** Below this (a phone, upright or on its side) the open panel takes the whole viewport. */
 export const phoneQuery = '(max-width: 480px), (max-height: 480px)';
@@ -22,7 +23,7 @@ export const phoneQuery = '(max-width: 480px), (max-height: 480px)';
  * @cssprop [--auth-chatkit-launcher-size=56px] - Launcher: the button's diameter.
  * @cssprop [--auth-chatkit-panel-width=400px] - Launcher: the panel's width (at most the viewport's).
  * @cssprop [--auth-chatkit-panel-height=640px] - Launcher: the panel's height (at most what fits above the launcher).
- * @cssprop [--auth-chatkit-z-index=2147483000] - Launcher: stacking of the button (and of the panel where the browser has no popover top layer).
+ * @cssprop [--auth-chatkit-z-index=2147483000] - Launcher: stacking of the button and the panel where the browser has no popover top layer.
  *
  * @fires auth-chatkit-open - The launcher's panel opened (not the state the element starts in).
  * @fires auth-chatkit-close - The launcher's panel closed.
@@ -79,6 +80,9 @@ export interface LauncherHost extends LauncherElement {
 /** How the panel is shown: a popover in the top layer (the corner), or a modal dialog (a phone). */
 type Presentation = 'popover' | 'modal';
 
+/** The connected elements: one leaving may let a duplicate launcher show. */
+const connected = new Set<LauncherHost>();
+
 const popovers = typeof HTMLElement !== 'undefined' && 'showPopover' in HTMLElement.prototype;
 
 /**
@@ -92,7 +96,8 @@ const popovers = typeof HTMLElement !== 'undefined' && 'showPopover' in HTMLElem
  * remains usable; manual, so a click elsewhere does not close it). On a phone it is shown with
  * `showModal()` instead: full screen, the page behind inert, and the platform's close request
  * (Escape, Android's back) closes it. Where popovers are missing, `show()`: fixed, under the
- * `--auth-chatkit-z-index`.
+ * `--auth-chatkit-z-index`. The launcher button is a manual popover too, shown from the start, so no
+ * transformed or contained ancestor holds its `position: fixed`.
  */
 export class LauncherController implements ReactiveController {
   readonly #host: LauncherHost;
@@ -107,6 +112,8 @@ export class LauncherController implements ReactiveController {
   #restoring = false;
   #presented: Presentation | undefined;
   #unlockScroll: (() => void) | undefined;
+  /** Stops the full-screen panel following the visual viewport. */
+  #unfollow: (() => void) | undefined;
   #listening: AbortController | undefined;
 
   constructor(host: LauncherHost, memory: ChatMemory, fire: (type: 'auth-chatkit-open' | 'auth-chatkit-close') => void) {
@@ -117,6 +124,12 @@ export class LauncherController implements ReactiveController {
     this.#phone = new MediaQueryController(host, phoneQuery);
   }
 
+  /**
+   * A second launcher for the same chat (the same embed snippet included twice: chat-identity.ts)
+   * shows nothing and loads nothing while the first is on the page.
+   */
+  duplicate = false;
+
   /** Whether the element is a launcher. */
   get active(): boolean {
     return this.#host.mode === 'launcher';
@@ -125,6 +138,7 @@ export class LauncherController implements ReactiveController {
   /** Whether the token and ChatKit may load: inline, eager, or once there was intent. Stays true. */
   mayLoad(): boolean {
     const host = this.#host;
+    if (this.active && this.duplicate) return false;
     return (this.#started ||= !this.active || host.loading === 'eager' || host.open || this.#memory.pending);
   }
 
@@ -136,19 +150,23 @@ export class LauncherController implements ReactiveController {
   }
 
   hostConnected(): void {
+    connected.add(this.#host);
     this.#listening = new AbortController();
     // ChatKit's composer exists once ChatKit is ready: focus goes there if it still waits in the panel.
     this.#host.addEventListener('chatkit.ready', () => this.#panel?.matches(':focus') && this.#focusComposer(), { signal: this.#listening.signal });
   }
 
   hostDisconnected(): void {
+    // a duplicate it stood in front of takes over
+    connected.delete(this.#host);
+    for (const other of connected) other.requestUpdate();
     this.#listening?.abort();
     this.#present(undefined); // a modal dialog leaves the document with its `open` attribute: close it
   }
 
   hostUpdated(): void {
     if (!this.#host.isConnected) return;
-    if (!this.active) {
+    if (!this.active || this.duplicate) {
       this.#present(undefined);
       this.#shown = undefined;
       return;
@@ -158,6 +176,9 @@ export class LauncherController implements ReactiveController {
     const root = this.#host.shadowRoot!;
     const focused = root.activeElement ?? document.activeElement;
     const focusInside = panel.contains(focused);
+    // The button too is in the top layer, before the panel (so under it): a transformed, filtered or
+    // contained ancestor would otherwise become what its `position: fixed` is relative to.
+    if (popovers && !this.#launcher!.matches(':popover-open')) this.#launcher!.showPopover();
     this.#present(open ? (this.#phone.matches ? 'modal' : 'popover') : undefined);
     const change = this.#shown !== undefined && this.#shown !== open && !this.#restoring;
     if (this.#shown !== open) this.#memory.open = open;
@@ -182,11 +203,12 @@ export class LauncherController implements ReactiveController {
   }
 
   /** The launcher and its panel around `frame`; `frame` alone inline. */
-  render(frame: TemplateResult): TemplateResult {
+  render(frame: TemplateResult): TemplateResult | typeof nothing {
     if (!this.active) return frame;
+    if (this.duplicate) return nothing;
     const { open, badge } = this.#host;
     const label = badge ? `Chat, ${this.#host.badgeLabel || `${badge} unread`}` : 'Chat';
-    return html`<button part="launcher" type="button" aria-label=${label} aria-haspopup="dialog" aria-controls="panel" aria-expanded=${open ? 'true' : 'false'} @click=${this.#toggle} @pointerenter=${this.#intend} @focus=${this.#intend} @keydown=${this.#onKeydown}>${open ? closeIcon : html`<slot name="launcher-icon">${chatIcon}</slot>`}${badge ? html`<span part="badge" aria-hidden="true">${badge}</span>` : nothing}</button><dialog id="panel" part="panel" popover="manual" aria-label="Chat" tabindex="-1" @keydown=${this.#onKeydown} @close=${this.#onClose}><div class="panel"><button part="close" type="button" aria-label="Close chat" @click=${this.#close}>${closeIcon}</button>${frame}</div></dialog>`;
+    return html`<button part="launcher" type="button" popover="manual" aria-label=${label} aria-haspopup="dialog" aria-controls="panel" aria-expanded=${open ? 'true' : 'false'} @click=${this.#toggle} @pointerenter=${this.#intend} @focus=${this.#intend} @keydown=${this.#onKeydown}>${open ? closeIcon : html`<slot name="launcher-icon">${chatIcon}</slot>`}${badge ? html`<span part="badge" aria-hidden="true">${badge}</span>` : nothing}</button><dialog id="panel" part="panel" popover="manual" aria-label="Chat" tabindex="-1" @keydown=${this.#onKeydown} @close=${this.#onClose}><div class="panel"><button part="close" type="button" aria-label="Close chat" @click=${this.#close}>${closeIcon}</button>${frame}</div></dialog>`;
   }
 
   get #panel(): HTMLDialogElement | null | undefined {
@@ -198,8 +220,9 @@ export class LauncherController implements ReactiveController {
   }
 
   /**
-   * Shows the panel as `how`, or hides it; the page's scroll is held while it is modal. A panel no
-   * longer rendered (the mode changed) left the top layer with the document.
+   * Shows the panel as `how`, or hides it; while it is modal the page's scroll is held and the panel
+   * follows the visual viewport (a phone's keyboard). A panel no longer rendered (the mode changed)
+   * left the top layer with the document.
    */
   #present(how: Presentation | undefined): void {
     if (how === this.#presented) return;
@@ -212,6 +235,8 @@ export class LauncherController implements ReactiveController {
     else if (how) panel?.show();
     this.#unlockScroll?.();
     this.#unlockScroll = how === 'modal' ? lockScroll() : undefined;
+    this.#unfollow?.();
+    this.#unfollow = how === 'modal' && panel ? followVisualViewport(panel) : undefined;
   }
 
   #focusComposer(): void {
@@ -244,7 +269,8 @@ export class LauncherController implements ReactiveController {
     if (this.#presented !== 'modal' || this.#panel?.open) return;
     this.#presented = undefined;
     this.#unlockScroll?.();
-    this.#unlockScroll = undefined;
+    this.#unfollow?.();
+    this.#unlockScroll = this.#unfollow = undefined;
     this.#host.open = false;
   };
 }
@@ -256,7 +282,7 @@ const closeIcon = icon(svg`<path d="M18.3 5.7a1 1 0 0 0-1.4 0L12 10.6 7.1 5.7a1 
 /** The launcher's styles; the panel's size and place follow the CSS custom properties. */
 export const launcherStyles = css`
 :host([mode=launcher]){display:contents;--_x:var(--auth-chatkit-inset-x,20px);--_y:var(--auth-chatkit-inset-y,20px);--_size:var(--auth-chatkit-launcher-size,56px);--_z:var(--auth-chatkit-z-index,2147483000)}
-[part=launcher]{position:fixed;right:var(--_x);bottom:var(--_y);z-index:var(--_z);width:var(--_size);height:var(--_size);padding:0;border:0;border-radius:50%;display:grid;place-items:center;background:var(--auth-chatkit-accent,#0969da);color:#fff;box-shadow:0 4px 14px rgb(0 0 0/.3);cursor:pointer;transition:transform .15s}
+[part=launcher]{position:fixed;inset:auto var(--_x) var(--_y) auto;z-index:var(--_z);width:var(--_size);height:var(--_size);margin:0;padding:0;border:0;overflow:visible;border-radius:50%;display:grid;place-items:center;background:var(--auth-chatkit-accent,#0969da);color:#fff;box-shadow:0 4px 14px rgb(0 0 0/.3);cursor:pointer;transition:transform .15s}
 [part=launcher]:hover{transform:scale(1.06)}
 [part=launcher]:focus-visible,[part=close]:focus-visible{outline:3px solid var(--auth-chatkit-accent,#0969da);outline-offset:3px}
 [part=badge]{position:absolute;top:-4px;right:-4px;min-width:20px;padding:0 6px;box-sizing:border-box;border-radius:10px;background:#cf222e;color:#fff;font:600 12px/20px system-ui,sans-serif}
@@ -268,5 +294,5 @@ export const launcherStyles = css`
 [part=close]{display:none;align-self:flex-end;width:44px;height:44px;margin:4px;padding:10px;border:0;border-radius:50%;background:none;color:inherit}
 [part=close] svg{width:24px;height:24px}
 @keyframes rise{from{opacity:0;transform:translateY(12px)}}
-@media ${unsafeCSS(phoneQuery)}{[part=panel]{inset:0;width:100%;height:100%;border-radius:0;box-shadow:none}[part=close]{display:block}.panel [part=frame]{border:0;border-radius:0}}
+@media ${unsafeCSS(phoneQuery)}{[part=panel]{inset:var(--_vv-top,0) 0 auto;width:100%;height:var(--_vv-height,100%);border-radius:0;box-shadow:none}[part=close]{display:block}.panel [part=frame]{border:0;border-radius:0}}
 @media (prefers-reduced-motion:reduce){[part=panel]{animation:none}[part=launcher]{transition:none}}`;

@@ -4,17 +4,18 @@ import type { TokenSnapshot } from './token-source.js';
 
 const storage = tolerantStorage(() => browser.sessionStorage());
 
-/** One auth server's entry in sessionStorage (`auth-chatkit:memory:<server>`): whose it is, and what they had. */
+/** One element's entry in sessionStorage (chat-identity.ts names it): whose it is, and what they had. */
 interface Entry {
   sub: string;
-  open: boolean;
+  /** A launcher's panel; an inline element has none. */
+  open?: boolean;
   thread?: string | null;
 }
 
 /**
  * What the element keeps of the chat: the thread ChatKit last showed (so a remount reopens it) and
  * whether the launcher's panel is open. With `remember`, both also go to this tab's sessionStorage,
- * one entry per auth server bound to the signed-in user (the token's `sub`): it is read back for
+ * one entry per element (its key says which: chat-identity.ts) bound to the signed-in user (the token's `sub`): it is read back for
  * that user only, replaced as soon as another user's token arrives, and removed on sign-out. Never
  * the token. Storage that throws or is absent keeps the memory in this page only.
  */
@@ -23,11 +24,12 @@ export class ChatMemory {
   /** The user the memory is for, once a token said. */
   #sub: string | undefined;
   #thread: string | null | undefined;
-  #open = false;
+  /** Whether the launcher's panel is open; never set for an inline element, whose entry has no `open`. */
+  #open: boolean | undefined;
 
-  /** Remember in sessionStorage for `server` (the auth server's URL), or, when undefined, not at all. */
-  use(server: string | undefined): void {
-    this.#key = server && `auth-chatkit:memory:${server}`;
+  /** Remember in sessionStorage under `key`, or, when undefined, not at all. */
+  use(key: string | undefined): void {
+    this.#key = key;
   }
 
   /**

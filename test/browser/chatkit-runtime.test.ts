@@ -33,6 +33,11 @@ describe('ChatKit runtime loading', () => {
     expect(scriptsWithSrc('/test/browser/fixtures/missing.js')).to.have.length(0);
   });
 
+  it('a src that is not a URL is a chatkit-load failure too, never a throw', async () => {
+    const loading = loadChatKit('http://[not-a-host');
+    expect((await failure(loading)).code).to.equal('chatkit-load');
+  });
+
   it('a script that never defines <openai-chatkit> fails after the timeout', async () => {
     const started = performance.now();
     const error = await failure(loadChatKit('/test/browser/fixtures/defines-nothing.js', { timeoutMs: 300 }));

@@ -4,7 +4,7 @@ import { expect } from '@open-wc/testing';
 import { resetMouse, sendMouse } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { AuthChatKit } from '../../src/auth-chatkit.js';
-import { mountElement, panelShown, partsOf } from './support/element.js';
+import { memoryKeyOf, mountElement, panelShown, partsOf } from './support/element.js';
 import { FakeNetwork } from './support/fake-network.js';
 import { realTasks } from './support/time.js';
 
@@ -102,11 +102,12 @@ describe('launcher: nothing heavy until intent', () => {
   });
 
   it('a remembered open panel (remember) counts as intent; without remember it does not', async () => {
-    sessionStorage.setItem(`auth-chatkit:memory:${network.authUrl}`, JSON.stringify({ sub: 'user-1', open: true }));
+    sessionStorage.setItem(memoryKeyOf(network), JSON.stringify({ sub: 'user-1', open: true }));
     try {
       const quiet = await launcher();
       await settle(quiet);
       expect(requested().token, 'not remembering: not read').to.equal(0);
+      quiet.remove(); // a second identical launcher would be a duplicate
       await launcher({ remember: '' });
       expect(requested()).to.deep.equal({ token: 1, fetches: 0, scripts: 1 });
     } finally {

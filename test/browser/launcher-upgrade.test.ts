@@ -11,8 +11,9 @@ describe('launcher: open before the element is defined', () => {
   it('the open attribute and the open property set before the upgrade both open the panel, and start loading', async () => {
     const network = new FakeNetwork().install();
     const events: string[] = [];
-    const create = () => {
-      const el = document.createElement('auth-chatkit') as AuthChatKit;
+    // three launchers told apart by id (identical ones would show one button: chat-identity.ts)
+    const create = (id: string) => {
+      const el = Object.assign(document.createElement('auth-chatkit') as AuthChatKit, { id });
       for (const [name, value] of Object.entries({ mode: 'launcher', 'auth-url': network.authUrl, 'api-url': network.apiUrl, 'chatkit-src': fakeChatKitSrc })) {
         el.setAttribute(name, value);
       }
@@ -20,11 +21,11 @@ describe('launcher: open before the element is defined', () => {
       document.body.append(el);
       return el;
     };
-    const byAttribute = create();
+    const byAttribute = create('by-attribute');
     byAttribute.setAttribute('open', '');
-    const byProperty = create();
+    const byProperty = create('by-property');
     byProperty.open = true; // an own property of a not yet upgraded element: Lit takes it over on upgrade
-    const closed = create();
+    const closed = create('closed');
     try {
       expect(customElements.get('auth-chatkit')).to.equal(undefined);
       await import('../../src/define.js');

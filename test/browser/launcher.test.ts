@@ -6,7 +6,7 @@ import sinon from 'sinon';
 import '../../src/define.js';
 import type { AuthChatKit } from '../../src/auth-chatkit.js';
 import { browser } from '../../src/browser.js';
-import { mountElement, openSettled, panelShown, partsOf } from './support/element.js';
+import { memoryKeyOf, mountElement, openSettled, panelShown, partsOf } from './support/element.js';
 import { fakeChatKitSrc, type FakeChatKit } from './support/fake-chatkit.js';
 import { FakeNetwork } from './support/fake-network.js';
 import { realTasks, waitFor } from './support/time.js';
@@ -433,7 +433,7 @@ describe('launcher (mode="launcher")', () => {
   });
 
   describe('remember', () => {
-    const entryOf = () => sessionStorage.getItem(`auth-chatkit:memory:${network.authUrl}`);
+    const entryOf = () => sessionStorage.getItem(memoryKeyOf(network));
     afterEach(() => sessionStorage.clear());
 
     /** The same page reloaded, as far as the element can tell: a new element on the same auth server. */
@@ -471,7 +471,7 @@ describe('launcher (mode="launcher")', () => {
     });
 
     it('another user of the browser gets neither the open panel nor the thread; their entry replaces it', async () => {
-      sessionStorage.setItem(`auth-chatkit:memory:${network.authUrl}`, JSON.stringify({ sub: 'someone-else', open: true, thread: 'thr_theirs' }));
+      sessionStorage.setItem(memoryKeyOf(network), JSON.stringify({ sub: 'someone-else', open: true, thread: 'thr_theirs' }));
       const el = await launcher({ remember: '' });
       await waitFor(() => el.state === 'ready');
       expect(el.open).to.equal(false);

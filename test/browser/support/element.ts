@@ -35,3 +35,7 @@ export async function openSettled(el: AuthChatKit): Promise<void> {
   await el.updateComplete;
   for (const animation of partsOf(el).panel.getAnimations()) animation.finish();
 }
+
+/** The sessionStorage key of a remembering element on `network`: its mode, and its id or place among its twins. */
+export const memoryKeyOf = (network: FakeNetwork, mode = 'launcher', idOrPlace: string | number = 0) =>
+  `auth-chatkit:memory:${JSON.stringify([network.authUrl, mode, network.apiUrl, idOrPlace])}`;
