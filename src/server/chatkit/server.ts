@@ -311,9 +311,15 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
   }
 
   async function readFetchBody(request: Request): Promise<Uint8Array> {
-    const declared = Number(request.headers.get('content-length') ?? NaN);
-    if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    const length = request.headers.get('content-length');
+    if (length !== null && Number(length) > maxBodyBytes) throw tooLarge(maxBodyBytes);
     if (!request.body) return new Uint8Array(0);
+    // a declared length within the limit is read at once; otherwise counted chunk by chunk
+    if (length !== null && /^\d+$/.test(length)) {
+      const bytes = new Uint8Array(await request.arrayBuffer());
+      if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+      return bytes;
+    }
     return collect(request.body, maxBodyBytes);
   }
 
