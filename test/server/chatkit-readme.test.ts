@@ -45,6 +45,7 @@ describe("README's ChatKit server examples", () => {
     // under node_modules/ so that the examples' own imports (hono, express, better-sqlite3) resolve
     mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
     dir = mkdtempSync(join(root, 'node_modules/.cache/readme-chatkit-'));
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n'); // ES modules, as in the README (top-level await)
     for (const [name, code] of blocks) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), localImports(code));
@@ -114,7 +115,8 @@ describe("README's ChatKit server examples", () => {
     }
   });
 
-  test('PostgreSQL: the store block migrates a database and serves', { skip: !testDatabaseUrl && 'TEST_DATABASE_URL is not set (npm test runs it in the postgres suite)' }, async () => {
+  // on PostgreSQL only in npm test's postgres suite (TEST_DATABASE_URL set)
+  if (testDatabaseUrl) test('PostgreSQL: the store block migrates a database and serves', async () => {
     const name = `readme_${randomBytes(6).toString('hex')}`;
     process.env.DATABASE_URL = await ensureDatabase(name);
     const { store } = (await import(join(dir, 'postgres.ts'))) as { store: import('../../src/server/chatkit/stores/postgres.js').PostgresStore };
