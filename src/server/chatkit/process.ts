@@ -6,44 +6,33 @@ import type { ChatKitContext } from './context.js';
 import { ChatKitHttpError, CustomStreamError, StreamError } from './errors.js';
 import { DEFAULT_PAGE_SIZE } from './parse.js';
 import { NotFoundError } from './store.js';
-import type { AttachmentStore, Store } from './store.js';
+import type { Store } from './store.js';
+import type { ChatKitLogEntry, ChatKitServerOptions } from './server.js';
 import type {
-  Action,
   Attachment,
   AssistantMessageItem,
   ChatKitRequest,
   ClientToolCallItem,
   ErrorEvent,
-  FeedbackKind,
   Page,
   SortOrder,
-  StreamOptions,
   StructuredInputItem,
   StructuredInputSubmission,
-  SyncCustomActionResponse,
   ThreadItem,
   ThreadItemUpdatedEvent,
   ThreadMetadata,
   ThreadStreamEvent,
-  TranscriptionResult,
   UserMessageInput,
   UserMessageItem,
   WidgetItem,
 } from './types.js';
 import { attachmentInThread, attachmentResponse, isHidden, threadResponse, threadSignature } from './wire.js';
 
-/** The hooks, as createChatKitServer's options name them. */
-export interface Hooks<C extends ChatKitContext> {
-  store: Store<C>;
-  attachmentStore?: AttachmentStore<C> | undefined;
-  respond(thread: ThreadMetadata, input: UserMessageItem | null, context: C): AsyncIterable<ThreadStreamEvent>;
-  action?(thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C): AsyncIterable<ThreadStreamEvent>;
-  syncAction?(thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C): Promise<SyncCustomActionResponse>;
-  transcribe?(audio: { data: Uint8Array; mimeType: string; mediaType: string }, context: C): Promise<TranscriptionResult>;
-  addFeedback?(threadId: string, itemIds: string[], kind: FeedbackKind, context: C): Promise<void>;
-  getStreamOptions?(thread: ThreadMetadata, context: C): StreamOptions;
-  log(entry: { level: 'warn' | 'error'; message: string; requestType?: string; error?: unknown }): void;
-}
+/** The hooks, as createChatKitServer's options name them, and where failures are logged. */
+export type Hooks<C extends ChatKitContext> = Pick<
+  ChatKitServerOptions<C>,
+  'store' | 'attachmentStore' | 'respond' | 'action' | 'syncAction' | 'transcribe' | 'addFeedback' | 'getStreamOptions'
+> & { log(entry: ChatKitLogEntry): void };
 
 export type Processed = { streaming: true; events: AsyncGenerator<ThreadStreamEvent, void, undefined> } | { streaming: false; value: unknown };
 
