@@ -193,6 +193,33 @@ describe('hooks', () => {
     );
   });
 
+  test('a hook that ignores the signal: the client leaving still stops the reply at once and keeps what was sent', { timeout: 10_000 }, async () => {
+    const store = new MemoryStore();
+    const kit = await testChatKit({
+      store,
+      async *respond(thread) {
+        yield { type: 'thread.item.added', item: { id: 'msg_a', thread_id: thread.id, created_at: new Date().toISOString(), type: 'assistant_message', content: [] } };
+        yield { type: 'thread.item.updated', item_id: 'msg_a', update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta: 'half' } };
+        await new Promise(() => {}); // a model that never answers, and a hook that never looks at context.signal
+      },
+    });
+    const response = await kit.post({ type: 'threads.create', params: { input: input('x') } });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (text.split('\n\n').length - 1 < 5) text += new TextDecoder().decode((await reader.read()).value);
+    const thread = (parseEvents(text)[0] as { thread: { id: string } }).thread.id;
+    const waiting = reader.read(); // the server now waits on the hook for the next event
+    await new Promise(resolve => setTimeout(resolve, 20));
+    await reader.cancel(); // resolves once the server has saved what it keeps
+    assert.equal((await waiting).done, true);
+    const stored = (await store.loadThreadItems(thread, undefined, 10, 'asc', alice)).data;
+    assert.deepEqual(
+      stored.map(item => item.type),
+      ['user_message', 'assistant_message', 'sdk_hidden_context'],
+    );
+    assert.deepEqual((stored[1] as { content: unknown }).content, [{ annotations: [], text: 'half', type: 'output_text' }]);
+  });
+
   test('every hook gets the verified user and createContext extends the context; getStreamOptions is sent', async () => {
     const seen: string[] = [];
     interface Ctx extends ChatKitContext {
