@@ -5,7 +5,8 @@ import { failureResponse } from '../fetch.js';
 import { failureBody } from '../result.js';
 import { createVerifier } from '../verify.js';
 import type { Verifier } from '../verify.js';
-import type { ChatKitContext } from './context.js';
+import type { ChatKitContext, ChatKitUser } from './context.js';
+import type { RequestLabel } from '../rejection.js';
 import { ChatKitHttpError } from './errors.js';
 import { parseRequest } from './parse.js';
 import { processRequest } from './process.js';
@@ -255,8 +256,10 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     return processRequest(hooks, parseRequest(text), context);
   }
 
-  async function process(body: string | Uint8Array, context: C, abort = new AbortController()): Promise<ChatKitResult> {
-    const result = await prepare(body, context);
+  /** The public process(): the stream's cancel aborts a signal joined to the caller's. */
+  async function process(body: string | Uint8Array, context: C): Promise<ChatKitResult> {
+    const abort = new AbortController();
+    const result = await prepare(body, { ...context, signal: AbortSignal.any([context.signal, abort.signal]) });
     if (result.streaming) return { streaming: true, stream: sse(result.events, abort) };
     return { streaming: false, json: JSON.stringify(result.value) };
   }
@@ -308,16 +311,8 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     const authorization = request.headers.authorization;
     const result = await verifier.authenticate(Array.isArray(authorization) ? authorization[0] : authorization, { method, path });
     if (!result.ok) return send(result.status, failureBody(result), { ...result.headers });
-    const abort = new AbortController();
-    let webRequest: Request | undefined;
     // the Request is made only if a hook or a store reads it
-    const base = {
-      user: result.identity,
-      get request() {
-        return (webRequest ??= nodeToRequest(request));
-      },
-      signal: abort.signal,
-    };
+    const { base, abort } = contextOf(result.identity, () => nodeToRequest(request));
     let processed: Processed;
     try {
       const context = options.createContext ? await options.createContext(base) : (base as C);
@@ -329,12 +324,13 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     if (!processed.streaming) return send(200, JSON.stringify(processed.value));
 
     const { events } = processed;
-    const end = track(abort, events);
+    const controller = abort();
+    const end = track(controller, events);
     let gone = false;
     const onClose = () => {
       if (response.writableEnded) return;
       gone = true;
-      abort.abort();
+      controller.abort();
     };
     response.once('close', onClose);
     response.statusCode = 200;
@@ -359,26 +355,33 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     }
   }
 
-  async function authenticate(request: Request, path: string): Promise<{ ok: true; context: C; abort: AbortController } | { ok: false; response: Response }> {
-    const result = await verifier.authenticate(request.headers.get('authorization'), { method: request.method, path });
+  async function authenticate(request: Request, label: RequestLabel): Promise<{ ok: true; context: C; abort: () => AbortController } | { ok: false; response: Response }> {
+    const result = await verifier.authenticate(request.headers.get('authorization'), label);
     if (!result.ok) return { ok: false, response: failureResponse(result) };
-    const abort = new AbortController();
-    const base: ChatKitContext = { user: result.identity, request, signal: abort.signal };
+    const { base, abort } = contextOf(result.identity, () => request);
     const context = options.createContext ? await options.createContext(base) : (base as C);
     return { ok: true, context, abort };
   }
 
   async function handle(request: Request, readBody: () => Promise<Uint8Array>): Promise<Response> {
     if (closing) return jsonResponse(errorBody('shutting_down', 'The server is shutting down.'), 503, { 'Retry-After': '5' });
-    const path = new URL(request.url).pathname;
+    // the path is parsed only when routes are matched or a refusal is reported
+    let parsed: string | undefined;
+    const label = {
+      method: request.method,
+      get path() {
+        return (parsed ??= new URL(request.url).pathname);
+      },
+    };
     for (const { route, pattern, names } of routes) {
+      const path = label.path;
       const match = route.method === request.method || (route.method === 'GET' && request.method === 'HEAD') ? pattern.exec(path) : null;
       if (!match) continue;
       const params: Record<string, string> = {};
       names.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1]!)));
       try {
         if (route.public) return await route.handle(request, { params });
-        const auth = await authenticate(request, path);
+        const auth = await authenticate(request, label);
         if (!auth.ok) return auth.response;
         return await route.handle(request, { params, context: auth.context });
       } catch (error) {
@@ -386,13 +389,12 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
       }
     }
     if (request.method !== 'POST') return jsonResponse(errorBody('method_not_allowed', 'ChatKit requests are POSTed.'), 405, { Allow: 'POST' });
-    const auth = await authenticate(request, path);
+    const auth = await authenticate(request, label);
     if (!auth.ok) return auth.response;
     try {
-      const body = await readBody();
-      const result = await process(body, auth.context, auth.abort);
-      if (!result.streaming) return new Response(result.json, { headers: JSON_HEADERS });
-      return new Response(result.stream, { headers: SSE_HEADERS });
+      const result = await prepare(await readBody(), auth.context);
+      if (!result.streaming) return new Response(JSON.stringify(result.value), { headers: JSON_HEADERS });
+      return new Response(sse(result.events, auth.abort()), { headers: SSE_HEADERS });
     } catch (error) {
       return failure(error);
     }
@@ -426,7 +428,7 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
         if (!response.writableEnded) await writeNodeResponse(failure(error), response);
       }
     },
-    process: (body, context) => process(body, context, undefined),
+    process,
     async close() {
       closing = true;
       const open = [...runs];
@@ -469,6 +471,26 @@ function readNodeBody(request: NodeRequestLike, max: number): Promise<Uint8Array
     if (typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0) return Promise.resolve(encoder.encode(JSON.stringify(parsed)));
   }
   return collect(request, max);
+}
+
+/**
+ * The base context: `request` and `signal` are made when first read (a JSON answer whose hooks read
+ * neither pays for neither); `abort()` is the controller behind `signal`.
+ */
+function contextOf(user: ChatKitUser, makeRequest: () => Request): { base: ChatKitContext; abort: () => AbortController } {
+  let controller: AbortController | undefined;
+  let request: Request | undefined;
+  const abort = () => (controller ??= new AbortController());
+  const base: ChatKitContext = {
+    user,
+    get request() {
+      return (request ??= makeRequest());
+    },
+    get signal() {
+      return abort().signal;
+    },
+  };
+  return { base, abort };
 }
 
 /** Resolves when the socket takes writes again, or is gone. */
