@@ -94,6 +94,9 @@ export interface NodeResponseLike {
   statusCode: number;
   setHeader(name: string, value: string | number | readonly string[]): unknown;
   flushHeaders?(): void;
+  /** Writes until `uncork()` go to the socket as one (node:http's OutgoingMessage has both). */
+  cork?(): void;
+  uncork?(): void;
   write(chunk: Uint8Array | string): boolean;
   end(chunk?: Uint8Array | string): unknown;
   once(event: 'drain' | 'close', listener: () => void): unknown;
@@ -335,11 +338,22 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     response.once('close', onClose);
     response.statusCode = 200;
     for (const [name, value] of Object.entries(SSE_HEADERS)) response.setHeader(name, value);
-    response.flushHeaders?.();
+    // the head leaves with the first events (the prelude's come at once); the events a hook yields in one go (through promise jobs, no I/O between them) leave as one
+    // socket write: corked at the first, uncorked once the current tick's jobs are done
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      response.uncork?.();
+    };
     try {
       for (;;) {
         const next = await events.next();
         if (next.done || gone) break;
+        if (!corked && response.cork) {
+          corked = true;
+          response.cork();
+          nextTick(uncork);
+        }
         if (!response.write(`data: ${JSON.stringify(next.value)}\n\n`)) await drained(response);
       }
     } catch (error) {
@@ -492,6 +506,10 @@ function contextOf(user: ChatKitUser, makeRequest: () => Request): { base: ChatK
   };
   return { base, abort };
 }
+
+/** Node's (and Bun's and Deno's) process.nextTick: after the current promise jobs, before any I/O. */
+const nextTick: (callback: () => void) => void =
+  (globalThis as { process?: { nextTick?: (callback: () => void) => void } }).process?.nextTick ?? queueMicrotask;
 
 /** Resolves when the socket takes writes again, or is gone. */
 function drained(response: NodeResponseLike): Promise<void> {
