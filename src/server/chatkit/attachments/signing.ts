@@ -22,7 +22,7 @@ export const minSecretLength = 32;
  * another capability or another attachment, fails the check.
  */
 export class UrlSigner {
-  readonly #key: Promise<CryptoKey>;
+  readonly #key: ReturnType<typeof crypto.subtle.importKey>;
   readonly #now: () => number;
 
   /**
@@ -53,7 +53,7 @@ export class UrlSigner {
     if (!payload || !mac || extra !== undefined) return undefined;
     let grant: Grant;
     try {
-      const valid = await crypto.subtle.verify('HMAC', await this.#key, base64url.decode(mac), new TextEncoder().encode(payload));
+      const valid = await crypto.subtle.verify('HMAC', await this.#key, new Uint8Array(base64url.decode(mac)), new TextEncoder().encode(payload));
       if (!valid) return undefined;
       grant = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Grant;
     } catch {
