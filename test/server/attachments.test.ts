@@ -49,7 +49,7 @@ interface Setup {
   route(request: Request): Promise<Response>;
   /** attachments.create as the server does it: create, then save the record. */
   create(context: ChatKitContext, name: string, mimeType: string, size: number): Promise<Attachment>;
-  upload(attachment: Attachment, data: Uint8Array, init?: RequestInit): Promise<Response>;
+  upload(attachment: Attachment, data: Uint8Array<ArrayBuffer>, init?: RequestInit): Promise<Response>;
 }
 
 function setup(files = newFiles(), options: { maxSize?: number; accept?: string[] } = {}): Setup {
@@ -70,7 +70,7 @@ function setup(files = newFiles(), options: { maxSize?: number; accept?: string[
     await attachments.store.saveAttachment(attachment, context);
     return attachment;
   };
-  const upload = (attachment: Attachment, data: Uint8Array, init: RequestInit = {}) => {
+  const upload = (attachment: Attachment, data: Uint8Array<ArrayBuffer>, init: RequestInit = {}) => {
     const { url, method, headers } = attachment.upload_descriptor!;
     return route(new Request(url, { method, headers, body: data, ...init }));
   };
@@ -180,7 +180,7 @@ describe(`attachments (${testDatabaseUrl ? 'PostgreSQL' : 'disk'})`, () => {
       assert.equal((await s.route(new Request(attachment.upload_descriptor!.url, { method: 'POST', body: form }))).status, 413);
     });
 
-    const mismatches: [string, string, Uint8Array, string][] = [
+    const mismatches: [string, string, Uint8Array<ArrayBuffer>, string][] = [
       ['a PNG sent as a PDF', 'application/pdf', png, "The file's content is image/png, not the application/pdf it was sent as."],
       ['an SVG sent as a PNG', 'image/png', svg, "The file's content is not image/png."],
       ['binary bytes sent as text', 'text/plain', Uint8Array.from([0x41, 0, 0xff, 0xfe]), "The file's content is not text/plain."],
