@@ -1,7 +1,8 @@
 // `npm run build`:
 //   dist/auth-chatkit.js        the self-contained script-tag file (vite.config.ts)
 //   dist/lib/                   ESM + .d.ts for bundler users (lit and better-auth stay dependencies)
-//   dist/lib/server/            ESM + .d.ts of auth-chatkit/server, the server-only entry (jose stays a dependency)
+//   dist/lib/server/            ESM + .d.ts of auth-chatkit/server, the server-only entry (jose stays a dependency),
+//                               and of its stores' entries auth-chatkit/server/sqlite and /postgres
 //   dist/chatkit-stand-in.js    the offline <openai-chatkit> stand-in (a classic script, like ChatKit's)
 //   dist/demo/demo.js           the demo page's own script (sign-up/in/out)
 //   custom-elements.json        the Custom Elements Manifest named by package.json
@@ -86,6 +87,8 @@ const bin = name => `${root}node_modules/.bin/${name}`;
 export function buildLibraries() {
   execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   execFileSync(bin('tsc'), ['-p', 'tsconfig.server.json'], { cwd: root, stdio: 'inherit' });
+  // the SQLite and PostgreSQL stores (auth-chatkit/server/sqlite, /postgres): Node's types
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.server-node.json'], { cwd: root, stdio: 'inherit' });
 }
 
 async function main() {

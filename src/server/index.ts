@@ -13,3 +13,4 @@ export { authenticateRequest, failureResponse } from './fetch.js';
 export type { RequestAuth, RequestAuthFailure } from './fetch.js';
 export { authMiddleware } from './node.js';
 export type { AuthMiddleware, AuthRequest, AuthResponse } from './node.js';
+export * from './chatkit/index.js';
