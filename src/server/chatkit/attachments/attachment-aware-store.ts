@@ -4,9 +4,10 @@ import type { Attachment, Page, SortOrder, ThreadItem, ThreadMetadata } from '..
 import type { AttachmentFiles } from './files.js';
 
 /**
- * A Store that keeps attachments' files in step with the threads (chatkit-python 1.6 semantics):
- * a saved user message sets its attachments' `thread_id`, deleting a thread or an attachment removes
- * the bytes, and every read of a thread, item or attachment gets freshly signed preview URLs.
+ * A Store that keeps attachments' files in step with the threads: an attachment saved with its
+ * `thread_id` (the server sets it when the message is saved, chatkit-python 1.6) lives as long as the
+ * thread, deleting a thread or an attachment removes the bytes, and every read of a thread, item or
+ * attachment gets freshly signed preview URLs.
  */
 export class AttachmentAwareStore<C extends ChatKitContext = ChatKitContext> implements Store<C> {
   constructor(
@@ -34,11 +35,11 @@ export class AttachmentAwareStore<C extends ChatKitContext = ChatKitContext> imp
     const page = await this.inner.loadThreadItems(threadId, after, limit, order, context);
     return { ...page, data: await Promise.all(page.data.map(item => this.#fresh(item, context))) };
   }
-  async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
-    await this.inner.addThreadItem(threadId, await this.#sentIn(threadId, item, context), context);
+  addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
+    return this.inner.addThreadItem(threadId, item, context);
   }
-  async saveItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
-    await this.inner.saveItem(threadId, await this.#sentIn(threadId, item, context), context);
+  saveItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
+    return this.inner.saveItem(threadId, item, context);
   }
   async loadItem(threadId: string, itemId: string, context: C): Promise<ThreadItem> {
     return this.#fresh(await this.inner.loadItem(threadId, itemId, context), context);
@@ -61,21 +62,6 @@ export class AttachmentAwareStore<C extends ChatKitContext = ChatKitContext> imp
   async deleteAttachment(attachmentId: string, context: C): Promise<void> {
     await this.files.delete(attachmentId, context.user.sub);
     await this.inner.deleteAttachment(attachmentId, context);
-  }
-
-  /** A user message's attachments marked as sent in the thread: their files now live as long as it. */
-  async #sentIn(threadId: string, item: ThreadItem, context: C): Promise<ThreadItem> {
-    if (item.type !== 'user_message' || !item.attachments.length) return item;
-    const attachments: Attachment[] = [];
-    for (const attachment of item.attachments) {
-      if (attachment.thread_id !== threadId) {
-        // The stored record, not the item's copy: it keeps the server-only metadata.
-        const record = await this.inner.loadAttachment(attachment.id, context);
-        await this.saveAttachment({ ...record, thread_id: threadId }, context);
-      }
-      attachments.push({ ...attachment, thread_id: threadId });
-    }
-    return { ...item, attachments };
   }
 
   async #fresh(item: ThreadItem, context: C): Promise<ThreadItem> {
