@@ -106,7 +106,7 @@ export class SignedAttachmentStore<C extends ChatKitContext = ChatKitContext> im
     ];
   }
 
-  /** `atc_` + 8 hex. Override to choose your own. */
+  /** `atc_` + random hex (defaultGenerateId). Override to choose your own. */
   generateAttachmentId(_mimeType: string, _context: C): string {
     return defaultGenerateId('attachment');
   }
