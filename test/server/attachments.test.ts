@@ -94,7 +94,7 @@ async function setup(files = newFiles(), options: { maxSize?: number; accept?: s
 describe(`attachments (${testDatabaseUrl ? 'PostgreSQL' : 'disk'})`, () => {
   let s: Setup;
   beforeEach(async () => {
-    await pool?.query('truncate auth_chatkit_attachment_files');
+    await pool?.query('truncate chatkit_attachment_files');
     s = await setup();
   });
 

@@ -5,7 +5,7 @@ import type { ChatKitContext } from '../context.js';
 import type { AttachmentFiles, FileEntry, StoredContent } from './files.js';
 import { SignedAttachmentStore, type SignedAttachmentOptions } from './signed-attachment-store.js';
 
-const table = 'auth_chatkit_attachment_files';
+const table = 'chatkit_attachment_files';
 
 /** One row per attachment, the bytes in a `bytea` column (up to 1 GB each; keep maxSize well below). */
 export class PostgresAttachmentFiles implements AttachmentFiles {
