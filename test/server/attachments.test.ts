@@ -10,7 +10,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Attachment, AttachmentFiles, ChatKitContext, ImageAttachment, Thread, UserMessageItem } from '../../src/server/index.js';
 import { MemoryStore, NotFoundError, SignedAttachmentStore } from '../../src/server/index.js';
-import { DiskAttachmentFiles } from '../../src/server/chatkit/attachments/disk.js';
+import Database from 'better-sqlite3';
+import { DiskAttachmentFiles, DiskAttachmentStore } from '../../src/server/chatkit/attachments/disk.js';
+import { SQLiteStore } from '../../src/server/chatkit/stores/sqlite.js';
 import { PostgresAttachmentFiles } from '../../src/server/chatkit/attachments/postgres.js';
 import { pdf, png, svg } from './attachment-fixtures.js';
 import { ENDPOINT as endpoint, input, issuer, testChatKit, type Issuer, type TestChatKit } from './chatkit-harness.js';
@@ -380,6 +382,18 @@ describe(`attachments (${testDatabaseUrl ? 'PostgreSQL' : 'disk'})`, () => {
       }
     });
   } else {
+    it("the README's setup: DiskAttachmentStore over SQLiteStore, mounted on createChatKitServer", async () => {
+      const database = new Database(':memory:');
+      const attachments = new DiskAttachmentStore({ directory: join(directory, 'readme'), store: new SQLiteStore(database), secret, endpoint: 'https://chat.example.com/chatkit', verifier: keys.verifier, maxSize: 10_000_000 });
+      const server = await testChatKit({ store: attachments.store, attachmentStore: attachments, routes: attachments.routes }, keys);
+      const attachment = await server.json<ImageAttachment>({ type: 'attachments.create', params: { name: 'dot.png', size: png.byteLength, mime_type: 'image/png' } });
+      assert.match(attachment.upload_descriptor!.url, /^https:\/\/chat\.example\.com\/chatkit\/attachments\/atc_\w+\/upload\?token=/);
+      const { url, method, headers } = attachment.upload_descriptor!;
+      assert.equal((await server.chatkit.fetch(new Request(url, { method, headers, body: png }))).status, 200);
+      assert.equal((await server.chatkit.fetch(new Request(attachment.preview_url))).status, 200);
+      database.close();
+    });
+
     it('on disk: two files per attachment, no temporary ones left', async () => {
       const folder = join(directory, 'listed');
       const disk = await setup(new DiskAttachmentFiles(folder));
