@@ -248,6 +248,7 @@ export function createApp(config: ServerConfig): ChatApp {
   hono.use(`${AUTH_BASE_PATH}/*`, corsFor('auth'));
   hono.use('/chatkit', corsFor('chat'));
   hono.use('/chatkit/attachments/:id/upload', corsFor('upload'));
+  hono.use('/chatkit/attachments', corsFor('upload'));
 
   hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, async c => {
     let request = c.req.raw;
@@ -282,6 +283,7 @@ export function createApp(config: ServerConfig): ChatApp {
   hono.all('/chatkit', () => errorResponse(405, 'method_not_allowed', 'Use POST.', { Allow: 'POST, OPTIONS' }));
   // the attachments' routes of the same ChatKit server: they read the body themselves, no further than the declared size
   hono.on(['PUT', 'POST'], '/chatkit/attachments/:id/upload', c => chat.fetch(c.req.raw));
+  hono.post('/chatkit/attachments', c => chat.fetch(c.req.raw)); // the direct upload strategy
   hono.get('/chatkit/attachments/:id', c => chat.fetch(c.req.raw));
 
   // Where the demo page finds this server when it is opened on another site (http://localhost:PORT)
