@@ -87,7 +87,7 @@ describe('attachments, end to end', () => {
     await demoPage.signUp('Direct', uniqueEmail('direct'));
     await demoPage.waitForState('ready');
     await page.evaluate(() => {
-      const widget = document.querySelector('auth-chatkit')!;
+      const widget = document.querySelector('auth-chatkit') as HTMLElement & { chatkitOptions?: Record<string, unknown> };
       widget.chatkitOptions = { ...widget.chatkitOptions, api: { url: '', domainKey: '', uploadStrategy: { type: 'direct', uploadUrl: `${location.origin}/chatkit/attachments` } } };
     });
     const uploads: { method: string; path: string; auth: boolean }[] = [];
