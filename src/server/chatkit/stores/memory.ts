@@ -15,6 +15,9 @@ interface ThreadRecord {
   items: { seq: number; item: ThreadItem }[];
 }
 
+/** Ids are unique per user: another user's id is another key. */
+const key = (context: ChatKitContext, id: string) => `${context.user.sub}\u0000${id}`;
+
 const before = (a: { created_at: string; seq: number }, b: { created_at: string; seq: number }) =>
   a.created_at < b.created_at || (a.created_at === b.created_at && a.seq < b.seq);
 
@@ -23,7 +26,7 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
   private readonly threads = new Map<string, ThreadRecord>();
   /** Every thread, by (created_at, seq). */
   private readonly order: ThreadRecord[] = [];
-  private readonly attachments = new Map<string, { owner: string; attachment: Attachment }>();
+  private readonly attachments = new Map<string, Attachment>();
   private seq = 0;
 
   generateThreadId(_context: C): string {
@@ -35,8 +38,8 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
   }
 
   private record(threadId: string, context: C): ThreadRecord {
-    const record = this.threads.get(threadId);
-    if (!record || record.owner !== context.user.sub) throw new NotFoundError(`Thread ${threadId} not found`);
+    const record = this.threads.get(key(context, threadId));
+    if (!record) throw new NotFoundError(`Thread ${threadId} not found`);
     return record;
   }
 
@@ -45,15 +48,13 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
   }
 
   async saveThread(thread: ThreadMetadata, context: C): Promise<void> {
-    const existing = this.threads.get(thread.id);
+    const existing = this.threads.get(key(context, thread.id));
     if (existing) {
-      // another user's id is not overwritten: it behaves as taken, like a unique key
-      if (existing.owner !== context.user.sub) throw new NotFoundError(`Thread ${thread.id} not found`);
       existing.thread = structuredClone(thread);
       return;
     }
     const record: ThreadRecord = { owner: context.user.sub, seq: ++this.seq, thread: structuredClone(thread), items: [] };
-    this.threads.set(thread.id, record);
+    this.threads.set(key(context, thread.id), record);
     insertSorted(this.order, record, (a, b) => before({ created_at: a.thread.created_at, seq: a.seq }, { created_at: b.thread.created_at, seq: b.seq }));
   }
 
@@ -70,7 +71,7 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 
   async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
     const record = this.record(threadId, context);
-    if (record.items.some(row => row.item.id === item.id)) throw new Error(`Item ${item.id} already exists`);
+    if (record.items.some(row => row.item.id === item.id)) throw new Error(`Item ${item.id} already exists in thread ${threadId}`);
     insertSorted(record.items, { seq: ++this.seq, item: structuredClone(item) }, (a, b) =>
       before({ created_at: a.item.created_at, seq: a.seq }, { created_at: b.item.created_at, seq: b.seq }),
     );
@@ -90,32 +91,30 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
   }
 
   async deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void> {
-    const items = this.record(threadId, context).items;
+    const items = this.threads.get(key(context, threadId))?.items ?? [];
     const index = items.findIndex(entry => entry.item.id === itemId);
     if (index !== -1) items.splice(index, 1);
   }
 
   async deleteThread(threadId: string, context: C): Promise<void> {
-    const record = this.threads.get(threadId);
-    if (!record || record.owner !== context.user.sub) return;
-    this.threads.delete(threadId);
+    const record = this.threads.get(key(context, threadId));
+    if (!record) return;
+    this.threads.delete(key(context, threadId));
     this.order.splice(this.order.indexOf(record), 1);
   }
 
   async saveAttachment(attachment: Attachment, context: C): Promise<void> {
-    const existing = this.attachments.get(attachment.id);
-    if (existing && existing.owner !== context.user.sub) throw new NotFoundError(`Attachment ${attachment.id} not found`);
-    this.attachments.set(attachment.id, { owner: context.user.sub, attachment: structuredClone(attachment) });
+    this.attachments.set(key(context, attachment.id), structuredClone(attachment));
   }
 
   async loadAttachment(attachmentId: string, context: C): Promise<Attachment> {
-    const entry = this.attachments.get(attachmentId);
-    if (!entry || entry.owner !== context.user.sub) throw new NotFoundError(`Attachment ${attachmentId} not found`);
-    return structuredClone(entry.attachment);
+    const attachment = this.attachments.get(key(context, attachmentId));
+    if (!attachment) throw new NotFoundError(`Attachment ${attachmentId} not found`);
+    return structuredClone(attachment);
   }
 
   async deleteAttachment(attachmentId: string, context: C): Promise<void> {
-    if (this.attachments.get(attachmentId)?.owner === context.user.sub) this.attachments.delete(attachmentId);
+    this.attachments.delete(key(context, attachmentId));
   }
 }
 
