@@ -12,7 +12,7 @@ describe('the offline responder’s commands, end to end', () => {
   let demo: Demo;
   let demoPage: DemoPage;
   let page: Page;
-  /** The protocol request types the page sent, in order (read from the requests' bodies). */
+  /** The protocol request types the server received, in order. */
   const sent: string[] = [];
 
   before(async () => {
@@ -20,9 +20,14 @@ describe('the offline responder’s commands, end to end', () => {
     demo = await startDemo();
     demoPage = await DemoPage.open(browser, demo);
     page = demoPage.page;
-    page.on('request', request => {
-      if (request.method() === 'POST' && new URL(request.url()).pathname === '/chatkit') sent.push((JSON.parse(request.postData() ?? '{}') as { type?: string }).type ?? '?');
-    });
+    // read where they arrive (the page's authorized fetch sends bodies the browser's tools cannot show)
+    const handle = demo.app.fetch.bind(demo.app);
+    demo.app.fetch = async request => {
+      if (request.method === 'POST' && new URL(request.url).pathname === '/chatkit') {
+        sent.push(((await request.clone().json()) as { type: string }).type);
+      }
+      return handle(request);
+    };
     await demoPage.signUp('Ada Lovelace', uniqueEmail('ada'));
     await demoPage.waitForState('ready');
     // every progress note shown, in order
@@ -50,6 +55,14 @@ describe('the offline responder’s commands, end to end', () => {
     page.waitForFunction(n => (window as unknown as { record: { responsesEnded: number } }).record.responsesEnded >= n, count, { timeout: 10_000 });
   const progressNotes = () => page.evaluate(() => (window as unknown as { progressNotes: string[] }).progressNotes.splice(0));
   const newChat = () => chat().getByRole('button', { name: 'New chat' }).click();
+  /** Sends `text` from the composer and waits for the reply's end (whatever it holds). */
+  const say = async (text: string) => {
+    const before = await responsesEnded();
+    const composer = chat().locator('textarea#composer');
+    await composer.fill(text);
+    await composer.press('Enter');
+    await untilResponses(before + 1);
+  };
 
   it('widget: a card whose buttons are answered by a streamed reply and, without streaming, by the updated card', async () => {
     await newChat();
@@ -109,9 +122,7 @@ describe('the offline responder’s commands, end to end', () => {
   it('tool: the page answers get_page_info through onClientTool, and the reply quotes it', async () => {
     await newChat();
     const before = await responsesEnded();
-    const composer = chat().locator('textarea#composer');
-    await composer.fill('tool');
-    await composer.press('Enter');
+    await say('tool');
     await untilResponses(before + 2);
     assert.deepEqual(requests().slice(-2), ['threads.create', 'threads.add_client_tool_output']);
     assert.equal(await chat().locator('li.client-tool-call').innerText(), 'Tool get_page_info: the page answered');
@@ -120,7 +131,7 @@ describe('the offline responder’s commands, end to end', () => {
 
   it('form: the answers are quoted; a skipped form is said to be skipped', async () => {
     await newChat();
-    await demoPage.send('form');
+    await say('form');
     const form = chat().locator('li.structured-input form');
     await form.getByLabel('Green').check();
     await form.getByRole('textbox', { name: 'Anything to add?' }).fill('Purple too');
@@ -131,7 +142,7 @@ describe('the offline responder’s commands, end to end', () => {
     // the answered form shows what was answered, in place
     assert.match(await chat().locator('li.structured-input').innerText(), /Which colour do you like best\?\s+Green/);
 
-    await demoPage.send('form');
+    await say('form');
     const again = await responsesEnded();
     await chat().locator('li.structured-input form').getByRole('button', { name: 'Skip' }).click();
     await untilResponses(again + 1);
@@ -150,7 +161,7 @@ describe('the offline responder’s commands, end to end', () => {
   it('fail: an in-band custom error that allows retry; the retry is answered', async () => {
     await newChat();
     const errorsBefore = (await demoPage.record()).chatErrors.length;
-    await demoPage.send('fail');
+    await say('fail');
     const error = chat().locator('li.error');
     assert.match(await error.innerText(), /The offline responder failed on purpose \(you typed "fail"\)\. Retry to get an answer\./);
     assert.equal(await chat().locator('li.assistant').count(), 0, 'no answer');
