@@ -11,7 +11,7 @@ export const ENDPOINT = 'https://api.test/chatkit';
 
 export interface Issuer {
   verifier: Verifier;
-  /** A valid token for `sub`. */
+  /** A token for `sub`, valid for 10 minutes unless `claims` has an `exp`. */
   token(sub: string, claims?: Record<string, unknown>): Promise<string>;
 }
 
@@ -22,8 +22,10 @@ export async function issuer(): Promise<Issuer> {
   const origin = new URL(AUTH_URL).origin;
   return {
     verifier,
-    token: (sub, claims = {}) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' }).setSubject(sub).setIssuer(origin).setAudience(origin).setIssuedAt().setExpirationTime('10m').sign(privateKey),
+    token(sub, claims = {}) {
+      const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' }).setSubject(sub).setIssuer(origin).setAudience(origin).setIssuedAt();
+      return (claims.exp === undefined ? jwt.setExpirationTime('10m') : jwt).sign(privateKey);
+    },
   };
 }
 
