@@ -9,9 +9,9 @@ import { ConfigError } from './config.js';
 import type { ServerConfig } from './config.js';
 import { oneLine } from './http-errors.js';
 import type { HttpError } from './http-errors.js';
-import { databaseUnavailable, describeTarget, isUnavailable, openPool, withMigrationLock } from './postgres.js';
+import { databaseUnavailable, describeTarget, openPool, withMigrationLock } from './postgres.js';
 import type { Store } from '../../src/server/index.js';
-import { PostgresStore } from '../../src/server/chatkit/stores/postgres.js';
+import { isUnavailable, PostgresStore } from '../../src/server/chatkit/stores/postgres.js';
 import { SQLiteStore } from '../../src/server/chatkit/stores/sqlite.js';
 
 export interface AppDatabase {
