@@ -192,6 +192,19 @@ describe('authorizedFetch', () => {
       expect(source.calls).to.have.length(0);
     });
 
+    it('a real storage host on another origin that refuses Authorization (as S3 does) takes the upload through it', async () => {
+      // the test page's own origin is another origin than the chat backend's: a storage host to it
+      const presigned = `${location.origin}/storage-stand-in/atc_1?X-Amz-Signature=abc`;
+      const source = tokens();
+      const data = bytes();
+      const response = await authorizedFetch({ source, apiUrl })(presigned, { method: 'PUT', body: new Blob([data]), headers: { 'Content-Type': 'image/png' } });
+      expect(response.status).to.equal(200);
+      expect(await response.json()).to.deep.equal({ method: 'PUT', size: data.byteLength, sha256: await digest(data.buffer) });
+      expect(source.calls).to.have.length(0);
+      const withBearer = await fetch(presigned, { method: 'PUT', body: 'x', headers: { Authorization: 'Bearer t1' } });
+      expect(withBearer.status, 'the host refuses a bearer: the check above can fail').to.equal(400);
+    });
+
     it('the stand-in storage host does refuse a bearer (the check above can fail)', async () => {
       const { send } = hosts([]);
       const response = await send(storageUrl, { method: 'PUT', body: 'x', headers: { Authorization: 'Bearer t1' } });
