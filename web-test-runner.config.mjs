@@ -1,4 +1,5 @@
 // Browser tests: Playwright drives the system's Chromium (see scripts/find-chrome.mjs); nothing is downloaded.
+import { createHash } from 'node:crypto';
 import { defaultReporter } from '@web/test-runner';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
@@ -14,6 +15,7 @@ export default {
   concurrency: 1,
   // test/browser/trusted-types.test.ts: its fixture page under the Content Security Policy ?csp= names.
   middleware: [
+    storageStandIn,
     async (context, next) => {
       await next();
       if (context.path === '/test/browser/fixtures/trusted-types.html' && context.query.csp) context.set('Content-Security-Policy', context.query.csp);
@@ -30,3 +32,21 @@ export default {
   testFramework: { config: { timeout: 10000 } },
   reporters: [defaultReporter(), summaryReporter()],
 };
+
+/**
+ * /storage-stand-in/*: a storage host as S3 is to a presigned URL: it refuses any request carrying
+ * `Authorization` (400, S3's own words), and answers an upload with the size and SHA-256 it received.
+ */
+async function storageStandIn(context, next) {
+  if (!context.path.startsWith('/storage-stand-in/')) return next();
+  if (context.get('authorization')) {
+    context.status = 400;
+    context.type = 'application/xml';
+    context.body = '<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>';
+    return;
+  }
+  const chunks = [];
+  for await (const chunk of context.req) chunks.push(chunk);
+  const body = Buffer.concat(chunks);
+  context.body = { method: context.method, size: body.length, sha256: createHash('sha256').update(body).digest('hex') };
+}

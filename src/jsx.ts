@@ -24,6 +24,9 @@ export interface AuthChatKitAttributes {
   'refresh-leeway'?: string | number;
   'sign-in-mode'?: 'auto' | 'cookie' | 'popup';
   'credential-storage'?: 'memory' | 'session' | 'local';
+  attachments?: string;
+  'attachment-max-size'?: string | number;
+  'attachment-max-count'?: string | number;
   mode?: 'inline' | 'launcher';
   position?: 'right' | 'left';
   loading?: 'lazy' | 'eager';

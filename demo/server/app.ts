@@ -1,5 +1,6 @@
-// The demo backend in one process: Better Auth at /api/auth/*, the ChatKit protocol at POST /chatkit
-// (bearer JWT verified against the JWKS), the demo page's files, GET /healthz.
+// The demo backend in one process: Better Auth at /api/auth/*, the package's ChatKit server at POST
+// /chatkit (createChatKitServer: bearer JWT verified against the JWKS, the chat store, a responder),
+// the demo page's files, GET /healthz.
 //   createApp(config): the request handler, for in-process use.
 //   startServer(config): the same on an HTTP server (127.0.0.1 by default; port 0 = ephemeral).
 import { STATUS_CODES } from 'node:http';
@@ -12,7 +13,6 @@ import { EMBED_COOKIE, PROBE_COOKIE } from '../../src/server/better-auth.js';
 import { AUTH_BASE_PATH, CLIENT_ADDRESS_HEADER, createAuth, resolveSecret } from './auth.js';
 import type { AuthService } from './auth.js';
 import { readBodyLimited } from './body.js';
-import { createChatKitHandler } from './chatkit-protocol.js';
 import { originFor } from './config.js';
 import type { ServerConfig } from './config.js';
 import { createCors } from './cors.js';
@@ -21,13 +21,13 @@ import { openDatabase } from './database.js';
 import { HttpError, errorResponse, httpErrorResponse, oneLine, withoutQueries } from './http-errors.js';
 import { createOfflineResponder } from './responders/offline.js';
 import { createOpenAIResponder } from './responders/openai.js';
+import { fromText } from './responders/text.js';
 import type { Responder } from './responders/types.js';
 import { serveStatic } from './static.js';
 import { createStats } from './stats.js';
 import type { ServerStats } from './stats.js';
-import type { ChatStore } from './store.js';
-import { createVerifier, failureResponse } from '../../src/server/index.js';
-import type { Rejection, Verifier } from '../../src/server/index.js';
+import { createChatKitServer, createVerifier, SignedAttachmentStore } from '../../src/server/index.js';
+import type { ChatKitContext, ChatKitLogEntry, ChatKitServer, Rejection, Store, UserMessageItem, Verifier } from '../../src/server/index.js';
 
 export type { ServerConfig } from './config.js';
 export type { ServerStats } from './stats.js';
@@ -43,7 +43,9 @@ export interface ChatApp {
   /** Settles when the database is migrated; fetch waits for it. */
   ready: Promise<void>;
   auth: AuthService;
-  store: ChatStore;
+  store: Store;
+  /** Uploaded files: their routes, readAttachment for the responder, sweep for the unsent ones. */
+  attachments: SignedAttachmentStore;
   responder: Responder;
   /** Ends streaming replies (keeping what they said) and closes the database. */
   close(): Promise<void>;
@@ -60,12 +62,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function chooseResponder(config: ServerConfig): Responder {
-  if (config.responder) return config.responder;
+export function chooseResponder(config: ServerConfig, store: Store, attachments?: SignedAttachmentStore): Responder {
+  if (config.responder) return config.responder(store);
   if (config.openaiApiKey) {
-    return createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl });
+    return fromText(createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl }), store);
   }
-  return createOfflineResponder({ delayMs: config.offlineDelayMs });
+  return createOfflineResponder({ store, delayMs: config.offlineDelayMs, ...(attachments && { readAttachment: attachments.readAttachment.bind(attachments) }) });
+}
+
+/** A short title from the thread's first user message (its first few words). */
+export function titleFor(message: UserMessageItem): string {
+  const words = message.content
+    .map(part => part.text)
+    .join(' ')
+    .split(/\s+/)
+    .filter(Boolean);
+  if (words.length === 0) return 'New chat';
+  let title = words.slice(0, 6).join(' ');
+  if (title.length > 40) title = `${title.slice(0, 39).trimEnd()}…`;
+  else if (words.length > 6) title += '…';
+  // U+0000 left out (PostgreSQL text cannot hold it) and lone surrogates as U+FFFD, alike on both stores
+  return title.replaceAll('\0', '').replace(/\p{Surrogate}/gu, '\uFFFD');
 }
 
 /**
@@ -110,6 +127,54 @@ function rejectionLine({ request, status, code, reason, detail }: Rejection): st
   return `${request ? `${request.method} ${request.path} ` : ''}${status} ${code}: token refused (${reason}): ${detail}`;
 }
 
+/**
+ * The package's ChatKit server, as any backend would mount it: the verifier, the store, the
+ * responder's hooks. The demo titles a thread after its first answered message and counts abandoned replies.
+ */
+export function createChat(parts: {
+  verifier: Verifier;
+  store: Store;
+  attachments?: SignedAttachmentStore;
+  responder: Responder;
+  stats: ServerStats;
+  maxBodyBytes: number;
+  log: (line: string) => void;
+}): ChatKitServer {
+  const { responder, stats } = parts;
+  return createChatKitServer<ChatKitContext>({
+    verifier: parts.verifier,
+    store: parts.attachments?.store ?? parts.store,
+    ...(parts.attachments && { attachmentStore: parts.attachments, routes: parts.attachments.routes }),
+    async *respond(thread, input, context) {
+      let ended = false;
+      // counted when the client leaves, even from a responder stuck in an await
+      const onAbort = () => ended || stats.chatStreamsCancelled++;
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      let failed = false;
+      try {
+        yield* responder.respond(thread, input, context);
+      } catch (error) {
+        failed = true;
+        throw error;
+      } finally {
+        ended = true;
+        context.signal.removeEventListener('abort', onAbort);
+        // once the reply is complete or stopped, never after a failure: the server then sends
+        // thread.updated last, as the reference does; a stopped reply's server saves no thread, so
+        // the demo keeps the title itself
+        if (!failed && input && thread.title === undefined) {
+          thread.title = titleFor(input);
+          if (context.signal.aborted) await parts.store.saveThread(thread, context);
+        }
+      }
+    },
+    ...(responder.action && { action: responder.action.bind(responder) }),
+    ...(responder.syncAction && { syncAction: responder.syncAction.bind(responder) }),
+    maxBodyBytes: parts.maxBodyBytes,
+    log: ({ message, error }: ChatKitLogEntry) => parts.log(`chatkit: ${message}${error === undefined ? '' : `: ${oneLine(error)}`}`),
+  });
+}
+
 export function createApp(config: ServerConfig): ChatApp {
   const publicUrl = config.publicUrl ?? originFor(config.host, config.port);
   const stats = createStats();
@@ -119,12 +184,14 @@ export function createApp(config: ServerConfig): ChatApp {
   const publicOrigin = new URL(publicUrl).origin;
   const cors = createCors([...ownOrigins(config, publicUrl), ...config.allowedOrigins]);
   const database = openDatabase(config, logProblem);
-  const { store } = database;
   let auth: AuthService;
+  // once: with ':memory:' every call makes a new one
+  let secret: string;
   try {
+    secret = resolveSecret(config.betterAuthSecret, config.databasePath);
     auth = createAuth({
       database: database.auth,
-      secret: resolveSecret(config.betterAuthSecret, config.databasePath),
+      secret,
       publicUrl,
       issuer: config.jwtIssuer ?? publicUrl,
       audience: config.jwtAudience ?? publicUrl,
@@ -143,14 +210,6 @@ export function createApp(config: ServerConfig): ChatApp {
   const ready = database.migrate(() => auth.migrate());
   ready.catch(() => {}); // reported by whoever awaits it (startServer, fetch)
 
-  const responder = chooseResponder(config);
-  const chat = createChatKitHandler({
-    store,
-    responder,
-    maxBodyBytes: config.maxBodyBytes,
-    log: logProblem,
-    onStreamCancelled: () => stats.chatStreamsCancelled++,
-  });
 
   // The package's verifier. Issuer and audience follow the auth server: without JWT_ISSUER /
   // JWT_AUDIENCE, the origin of the JWKS URL, which is PUBLIC_URL for this server's own JWKS and what
@@ -170,6 +229,21 @@ export function createApp(config: ServerConfig): ChatApp {
     ...(config.log && { onRejected: (rejection: Rejection) => logProblem(rejectionLine(rejection)) }),
     ...(!config.jwksUrl && { fetch: async (url: string, init: RequestInit) => hono.fetch(new Request(url, init)) }),
   });
+
+  // Files uploaded to signed single-use URLs under /chatkit, previews at signed URLs (the same secret
+  // as Better Auth's, under a key of their own), unsent ones swept hourly.
+  const attachments = new SignedAttachmentStore(database.attachmentFiles, {
+    store: database.store,
+    secret,
+    endpoint: `${publicUrl}/chatkit`,
+    maxSize: config.attachmentMaxBytes,
+    verifier,
+  });
+  const store = attachments.store;
+  const sweeping = setInterval(() => attachments.sweep().catch(error => logProblem(`attachments: sweep failed: ${oneLine(error)}`)), 3_600_000);
+  sweeping.unref();
+  const responder = chooseResponder(config, store, attachments);
+  const chat = createChat({ verifier, store, attachments, responder, stats, maxBodyBytes: config.maxBodyBytes, log: logProblem });
 
   const hono = new Hono();
   hono.onError((error, c) => {
@@ -191,6 +265,8 @@ export function createApp(config: ServerConfig): ChatApp {
     };
   hono.use(`${AUTH_BASE_PATH}/*`, corsFor('auth'));
   hono.use('/chatkit', corsFor('chat'));
+  hono.use('/chatkit/attachments/:id/upload', corsFor('upload'));
+  hono.use('/chatkit/attachments', corsFor('upload'));
 
   hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, async c => {
     const raw = c.req.raw;
@@ -225,14 +301,15 @@ export function createApp(config: ServerConfig): ChatApp {
 
   hono.post('/chatkit', async c => {
     stats.chatRequests++;
-    let auth = verifier.authenticate(c.req.header('Authorization'), { method: 'POST', path: c.req.path });
-    // synchronous for a token verified before: no promise on every request's path
-    if (auth instanceof Promise) auth = await auth;
-    const response = auth.ok ? await chat(c.req.raw, auth.identity) : failureResponse(auth);
+    const response = await chat.fetch(c.req.raw);
     stats.chatResponsesByStatus[response.status] = (stats.chatResponsesByStatus[response.status] ?? 0) + 1;
     return response;
   });
   hono.all('/chatkit', () => errorResponse(405, 'method_not_allowed', 'Use POST.', { Allow: 'POST, OPTIONS' }));
+  // the attachments' routes of the same ChatKit server: they read the body themselves, no further than the declared size
+  hono.on(['PUT', 'POST'], '/chatkit/attachments/:id/upload', c => chat.fetch(c.req.raw));
+  hono.post('/chatkit/attachments', c => chat.fetch(c.req.raw)); // the direct upload strategy
+  hono.get('/chatkit/attachments/:id', c => chat.fetch(c.req.raw));
 
   // Where the demo page finds this server when it is opened on another site (http://localhost:PORT)
   hono.get('/demo-config.js', () =>
@@ -251,6 +328,7 @@ export function createApp(config: ServerConfig): ChatApp {
     ready,
     auth,
     store,
+    attachments,
     responder,
     async fetch(request, peer) {
       const started = performance.now();
@@ -270,6 +348,7 @@ export function createApp(config: ServerConfig): ChatApp {
     close() {
       closing ??= (async () => {
         await ready.catch(() => {});
+        clearInterval(sweeping);
         await chat.close();
         await database.close();
       })();

@@ -1,6 +1,7 @@
 // Environment -> validated configuration. Every bad value fails at start with ConfigError, a one-line
 // message naming the variable (main.ts prints it and exits 1).
 import { isIP } from 'node:net';
+import type { Store } from '../../src/server/index.js';
 import type { Responder } from './responders/types.js';
 
 export interface ServerConfig {
@@ -12,6 +13,11 @@ export interface ServerConfig {
   databasePath: string;
   /** DATABASE_URL (postgres:// or postgresql://): everything on PostgreSQL instead; DATABASE_PATH unused. */
   databaseUrl?: string;
+  /**
+   * ATTACHMENTS_DIR: where uploaded files live on SQLite (default: `attachments/` beside the database
+   * file; a temporary folder with ':memory:'). On PostgreSQL they are in the database.
+   */
+  attachmentsDir?: string;
   /** RATE_LIMIT (default on): Better Auth's rate limits, kept in the database on PostgreSQL (shared by the instances). */
   rateLimit: boolean;
   /**
@@ -57,12 +63,14 @@ export interface ServerConfig {
   clockToleranceSec: number;
   /** Request bodies above this many bytes answer 413. */
   maxBodyBytes: number;
+  /** Largest attachment accepted, in bytes (default 10 MB). */
+  attachmentMaxBytes: number;
   /** Pause between the offline responder's text deltas. */
   offlineDelayMs: number;
   /** Seconds an any-site hand-off code stays redeemable. */
   embedCodeExpiresIn: number;
-  /** Replaces the responder chosen from OPENAI_API_KEY (tests inject failing or slow ones). */
-  responder?: Responder;
+  /** Makes the responder instead of OPENAI_API_KEY's choice, given the chat store (tests inject failing or slow ones). */
+  responder?: (store: Store) => Responder;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +116,7 @@ export function loadConfig(env: Env): ServerConfig {
 
   const databasePath = get('DATABASE_PATH') ?? '.data/demo.sqlite';
   const databaseUrl = optional(get('DATABASE_URL'), parseDatabaseUrl);
+  const attachmentsDir = get('ATTACHMENTS_DIR');
 
   const betterAuthSecret = get('BETTER_AUTH_SECRET');
   if (betterAuthSecret !== undefined && betterAuthSecret.length < 32) {
@@ -167,6 +176,7 @@ export function loadConfig(env: Env): ServerConfig {
     host,
     databasePath,
     databaseUrl,
+    attachmentsDir,
     rateLimit: rateLimit === 'on',
     trustedProxies,
     betterAuthSecret,
@@ -185,6 +195,7 @@ export function loadConfig(env: Env): ServerConfig {
     jwksTimeoutMs: 5_000,
     clockToleranceSec: 5,
     maxBodyBytes: 1024 * 1024,
+    attachmentMaxBytes: 10_000_000,
     offlineDelayMs: 40,
     embedCodeExpiresIn: 60,
   };

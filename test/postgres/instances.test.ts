@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createApp } from '../../demo/server/app.js';
-import type { StreamEvent, Thread } from '../../demo/server/chatkit-types.js';
+import type { ThreadStreamEvent as StreamEvent, Thread } from '../../src/server/index.js';
 import { loadConfig } from '../../demo/server/config.js';
 import { dropDatabase, ensureDatabase } from '../server/databases.js';
 import {
@@ -74,7 +74,7 @@ describe('two instances on one PostgreSQL database', { timeout: 120_000 }, () =>
       const { rows } = await client.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
       assert.deepEqual(
         rows.map(row => row.table_name),
-        ['account', 'chatkit_item', 'chatkit_thread', 'jwks', 'rateLimit', 'session', 'user', 'verification'],
+        ['account', 'chatkit_attachment_files', 'chatkit_attachments', 'chatkit_items', 'chatkit_migrations', 'chatkit_threads', 'jwks', 'rateLimit', 'session', 'user', 'verification'],
       );
     } finally {
       await client.end();
