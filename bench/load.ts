@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import pg from 'pg';
-import type { StreamEvent, ThreadItem } from '../demo/server/chatkit-types.js';
+import type { ThreadStreamEvent as StreamEvent, ThreadItem } from '../src/server/index.js';
 import { startCluster } from '../scripts/postgres-cluster.mjs';
 import type { Cluster } from '../scripts/postgres-cluster.mjs';
 import type { MemoryFigures } from './serve.js';
@@ -186,7 +186,10 @@ async function runVariant(variant: Variant, env: Record<string, string>): Promis
         for (const id of ids) {
           const at = items.findIndex(item => item.id === id);
           if (at < 0) lost++;
-          else if (items[at + 1]?.type !== 'assistant_message' || !items[at + 1]!.content.some(part => part.text.length > 0)) unanswered++;
+          else {
+            const next = items[at + 1];
+            if (next?.type !== 'assistant_message' || !next.content.some(part => part.text.length > 0)) unanswered++;
+          }
         }
       }
     });

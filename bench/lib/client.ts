@@ -1,6 +1,6 @@
 // HTTP client side of the benchmarks: real accounts and tokens through Better Auth, ChatKit requests
 // and event streams read to their end (timing the first event).
-import type { StreamEvent, ThreadItem, Page } from '../../demo/server/chatkit-types.js';
+import type { ThreadStreamEvent as StreamEvent, ThreadItem, Page } from '../../src/server/index.js';
 import * as helpers from '../../test/server/helpers.js';
 
 export type { Account } from '../../test/server/helpers.js';

@@ -74,6 +74,16 @@ for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode
   });
 }
 
+// --- the page's client tool -----------------------------------------------------------------------
+// The offline responder's `tool` command calls the client tool get_page_info: ChatKit hands it to
+// onClientTool, and what this returns goes back to the server (threads.add_client_tool_output).
+widget.chatkitOptions = {
+  onClientTool: ({ name }) => {
+    if (name === 'get_page_info') return { title: document.title, url: location.href };
+    throw new Error(`This page has no client tool "${name}".`);
+  },
+};
+
 // --- the widget's story ------------------------------------------------------------------------
 const stateOutput = $('#widget-state');
 const expiresOutput = $('#expires-in');

@@ -1,5 +1,6 @@
-// The demo backend in one process: Better Auth at /api/auth/*, the ChatKit protocol at POST /chatkit
-// (bearer JWT verified against the JWKS), the demo page's files, GET /healthz.
+// The demo backend in one process: Better Auth at /api/auth/*, the package's ChatKit server at POST
+// /chatkit (createChatKitServer: bearer JWT verified against the JWKS, the chat store, a responder),
+// the demo page's files, GET /healthz.
 //   createApp(config): the request handler, for in-process use.
 //   startServer(config): the same on an HTTP server (127.0.0.1 by default; port 0 = ephemeral).
 import { STATUS_CODES } from 'node:http';
@@ -12,7 +13,6 @@ import { EMBED_COOKIE, PROBE_COOKIE } from '../../src/server/better-auth.js';
 import { AUTH_BASE_PATH, createAuth, resolveSecret } from './auth.js';
 import type { AuthService } from './auth.js';
 import { readBodyLimited } from './body.js';
-import { createChatKitHandler } from './chatkit-protocol.js';
 import { originFor } from './config.js';
 import type { ServerConfig } from './config.js';
 import { createCors } from './cors.js';
@@ -21,13 +21,13 @@ import { openDatabase } from './database.js';
 import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-errors.js';
 import { createOfflineResponder } from './responders/offline.js';
 import { createOpenAIResponder } from './responders/openai.js';
+import { fromText } from './responders/text.js';
 import type { Responder } from './responders/types.js';
 import { serveStatic } from './static.js';
 import { createStats } from './stats.js';
 import type { ServerStats } from './stats.js';
-import type { ChatStore } from './store.js';
-import { createVerifier, failureResponse } from '../../src/server/index.js';
-import type { Rejection, Verifier } from '../../src/server/index.js';
+import { createChatKitServer, createVerifier } from '../../src/server/index.js';
+import type { ChatKitContext, ChatKitLogEntry, Rejection, Store, UserMessageItem, Verifier } from '../../src/server/index.js';
 
 export type { ServerConfig } from './config.js';
 export type { ServerStats } from './stats.js';
@@ -42,7 +42,7 @@ export interface ChatApp {
   /** Settles when the database is migrated; fetch waits for it. */
   ready: Promise<void>;
   auth: AuthService;
-  store: ChatStore;
+  store: Store;
   responder: Responder;
   /** Ends streaming replies (keeping what they said) and closes the database. */
   close(): Promise<void>;
@@ -59,12 +59,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function chooseResponder(config: ServerConfig): Responder {
-  if (config.responder) return config.responder;
+export function chooseResponder(config: ServerConfig, store: Store): Responder {
+  if (config.responder) return config.responder(store);
   if (config.openaiApiKey) {
-    return createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl });
+    return fromText(createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl }), store);
   }
-  return createOfflineResponder({ delayMs: config.offlineDelayMs });
+  return createOfflineResponder({ store, delayMs: config.offlineDelayMs });
+}
+
+/** A short title from the thread's first user message (its first few words). */
+export function titleFor(message: UserMessageItem): string {
+  const words = message.content
+    .map(part => part.text)
+    .join(' ')
+    .split(/\s+/)
+    .filter(Boolean);
+  if (words.length === 0) return 'New chat';
+  let title = words.slice(0, 6).join(' ');
+  if (title.length > 40) title = `${title.slice(0, 39).trimEnd()}…`;
+  else if (words.length > 6) title += '…';
+  return title;
 }
 
 /**
@@ -141,14 +155,7 @@ export function createApp(config: ServerConfig): ChatApp {
   const ready = database.migrate(() => auth.migrate());
   ready.catch(() => {}); // reported by whoever awaits it (startServer, fetch)
 
-  const responder = chooseResponder(config);
-  const chat = createChatKitHandler({
-    store,
-    responder,
-    maxBodyBytes: config.maxBodyBytes,
-    log: logProblem,
-    onStreamCancelled: () => stats.chatStreamsCancelled++,
-  });
+  const responder = chooseResponder(config, store);
 
   // The package's verifier. Issuer and audience follow the auth server: without JWT_ISSUER /
   // JWT_AUDIENCE, the origin of the JWKS URL, which is PUBLIC_URL for this server's own JWKS and what
@@ -167,6 +174,25 @@ export function createApp(config: ServerConfig): ChatApp {
     // why a token was refused, for whoever runs the server; the 401 itself stays generic
     ...(config.log && { onRejected: (rejection: Rejection) => logProblem(rejectionLine(rejection)) }),
     ...(!config.jwksUrl && { fetch: async (url: string, init: RequestInit) => hono.fetch(new Request(url, init)) }),
+  });
+
+  // The package's ChatKit server, as any backend would mount it: the verifier above, the store, the
+  // responder's hooks. The demo adds a title on a thread's first message and counts abandoned replies.
+  const chat = createChatKitServer<ChatKitContext>({
+    verifier,
+    store,
+    async *respond(thread, input, context) {
+      if (input && thread.title === undefined) thread.title = titleFor(input);
+      try {
+        yield* responder.respond(thread, input, context);
+      } finally {
+        if (context.signal.aborted) stats.chatStreamsCancelled++;
+      }
+    },
+    ...(responder.action && { action: responder.action.bind(responder) }),
+    ...(responder.syncAction && { syncAction: responder.syncAction.bind(responder) }),
+    maxBodyBytes: config.maxBodyBytes,
+    log: ({ message, error }: ChatKitLogEntry) => logProblem(`chatkit: ${message}${error === undefined ? '' : `: ${oneLine(error)}`}`),
   });
 
   const hono = new Hono();
@@ -216,10 +242,7 @@ export function createApp(config: ServerConfig): ChatApp {
 
   hono.post('/chatkit', async c => {
     stats.chatRequests++;
-    let auth = verifier.authenticate(c.req.header('Authorization'), { method: 'POST', path: c.req.path });
-    // synchronous for a token verified before: no promise on every request's path
-    if (auth instanceof Promise) auth = await auth;
-    const response = auth.ok ? await chat(c.req.raw, auth.identity) : failureResponse(auth);
+    const response = await chat.fetch(c.req.raw);
     stats.chatResponsesByStatus[response.status] = (stats.chatResponsesByStatus[response.status] ?? 0) + 1;
     return response;
   });

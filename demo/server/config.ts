@@ -1,5 +1,6 @@
 // Environment -> validated configuration. Every bad value fails at start with ConfigError, a one-line
 // message naming the variable (main.ts prints it and exits 1).
+import type { Store } from '../../src/server/index.js';
 import type { Responder } from './responders/types.js';
 
 export interface ServerConfig {
@@ -54,8 +55,8 @@ export interface ServerConfig {
   offlineDelayMs: number;
   /** Seconds an any-site hand-off code stays redeemable. */
   embedCodeExpiresIn: number;
-  /** Replaces the responder chosen from OPENAI_API_KEY (tests inject failing or slow ones). */
-  responder?: Responder;
+  /** Makes the responder instead of OPENAI_API_KEY's choice, given the chat store (tests inject failing or slow ones). */
+  responder?: (store: Store) => Responder;
 }
 
 export class ConfigError extends Error {

@@ -10,15 +10,15 @@ import type { ServerConfig } from './config.js';
 import { oneLine } from './http-errors.js';
 import type { HttpError } from './http-errors.js';
 import { databaseUnavailable, describeTarget, isUnavailable, openPool, withMigrationLock } from './postgres.js';
-import type { ChatStore } from './store.js';
-import { createPostgresStore, migratePostgresStore } from './store/postgres.js';
-import { createSqliteStore } from './store/sqlite.js';
+import type { Store } from '../../src/server/index.js';
+import { PostgresStore } from '../../src/server/chatkit/stores/postgres.js';
+import { SQLiteStore } from '../../src/server/chatkit/stores/sqlite.js';
 
 export interface AppDatabase {
   kind: 'sqlite' | 'postgres';
   /** Better Auth's `database` option: a better-sqlite3 database or a pg Pool (it picks Kysely's dialect). */
   auth: Database.Database | pg.Pool;
-  store: ChatStore;
+  store: Store;
   /** Where Better Auth keeps its rate-limit counters: in the shared database when instances are several. */
   rateLimitStorage: 'memory' | 'database';
   /**
@@ -53,9 +53,9 @@ export function openSqliteFile(path: string): Database.Database {
 
 function openSqlite(path: string): AppDatabase {
   const database = openSqliteFile(path);
-  let store: ChatStore;
+  let store: Store;
   try {
-    store = createSqliteStore(database);
+    store = new SQLiteStore(database);
   } catch (error) {
     database.close();
     throw error;
@@ -76,17 +76,17 @@ function openSqlite(path: string): AppDatabase {
 
 function openPostgres(url: string, log: Log): AppDatabase {
   const pool = openPool(url, log);
+  const store = new PostgresStore(pool);
   return {
     kind: 'postgres',
     auth: pool,
-    store: createPostgresStore(pool),
+    store,
     rateLimitStorage: 'database',
     async migrate(migrateAuth) {
       try {
-        await withMigrationLock(pool, async client => {
-          await migratePostgresStore(client);
-          await migrateAuth();
-        });
+        // the store takes its own advisory lock; Better Auth's migrations take the demo's
+        await store.migrate();
+        await withMigrationLock(pool, () => migrateAuth());
       } catch (error) {
         if (error instanceof ConfigError) throw error;
         throw new ConfigError('DATABASE_URL', `cannot be used (PostgreSQL at ${describeTarget(url)}): ${oneLine(error)}`);

@@ -1,10 +1,28 @@
 // The offline ChatKit stand-in: a small, accessible <openai-chatkit> for when OpenAI's CDN is out
 // of reach. Like the real runtime it is a classic script that defines the element, takes its
 // configuration through setOptions, and talks to the backend ONLY through options.api.fetch with
-// ChatKit's real wire protocol (threads.create / add_user_message streamed as server-sent events,
-// threads.list, threads.get_by_id). It fakes nothing: every word comes from the backend.
+// ChatKit's real wire protocol: the streamed requests (threads.create, add_user_message,
+// retry_after_item, custom_action, add_client_tool_output, add_structured_input) read as server-sent
+// events, the JSON ones (threads.list, get_by_id, sync_custom_action). It draws every item the protocol
+// has in a minimal way (items.ts, widgets.ts), calls the page's onClientTool and widgets.onAction like
+// the runtime, and dispatches its chatkit.* events. It fakes nothing: every word comes from the backend.
+// A test double of OpenAI's runtime, labelled as such on screen; never a product of its own.
 import type { ChatKitOptions, CustomApiConfig } from '@openai/chatkit';
-import type { Page, StreamEvent, Thread, ThreadItem, ThreadMetadata } from '../server/chatkit-types.js';
+import type {
+  ClientToolCallItem,
+  Page,
+  StructuredInputItem,
+  StructuredInputSubmission,
+  SyncCustomActionResponse,
+  Thread,
+  ThreadItem,
+  ThreadMetadata,
+  ThreadStreamEvent,
+  WidgetItem,
+} from '../../src/server/chatkit/types.js';
+import { applyUpdate, renderItem } from './items.js';
+import type { ItemHandlers } from './items.js';
+import type { WidgetAction } from './widgets.js';
 
 type Options = ChatKitOptions & { api: CustomApiConfig };
 
@@ -27,10 +45,19 @@ select{min-width:0;max-width:40%;border:1px solid var(--line);border-radius:6px;
 .log li.user{align-self:flex-end;background:var(--mine)}
 code{font:13px ui-monospace,monospace;background:var(--line);padding:0 .25rem;border-radius:4px}
 .log li.note{align-self:center;background:none;color:var(--muted);font-size:13px;padding:0}
-.log li.error{align-self:center;background:none;color:#cf222e;font-size:13px;padding:0}
+.log li.error,.log li.notice-danger{align-self:center;background:none;color:#cf222e;font-size:13px;padding:0}
+.log li.notice-warning{align-self:center;background:none;color:#9a6700;font-size:13px;padding:0}
+.log li.error button{margin-left:.5rem;font-size:13px}
+.log li.widget,.log li.structured-input,.log li.workflow,.log li.task{background:none;border:1px solid var(--line)}
+.widget{display:flex;flex-direction:column;gap:.4rem}.widget p{margin:0}.w-Row{display:flex;gap:.5rem;flex-wrap:wrap}
+.w-ListView{margin:0;padding-left:1.2rem}.w-Badge{font-size:12px;border:1px solid var(--line);border-radius:999px;padding:0 .4rem;align-self:flex-start}
+.sources{margin:.4rem 0 0;padding-left:1.2rem;font-size:13px;white-space:normal}.sources a{color:var(--accent)}
+.tasks{margin:.25rem 0 0;padding-left:1.2rem}.tasks p{margin:0;color:var(--muted)}
+form.structured{display:flex;flex-direction:column;gap:.5rem}fieldset{border:1px solid var(--line);border-radius:8px}
+form.structured textarea{width:100%}dl{margin:0}dd{margin:0 0 .3rem 1rem}
 .greeting{margin:auto;color:var(--muted);text-align:center;font-size:1.1rem}
-form{display:flex;gap:.5rem;padding:.6rem .75rem;border-top:1px solid var(--line)}
-textarea{flex:1;min-width:0;resize:none;min-height:2.5rem;max-height:8rem;border:1px solid var(--line);border-radius:8px;padding:.45rem .6rem;background:transparent}
+form.composer{display:flex;gap:.5rem;padding:.6rem .75rem;border-top:1px solid var(--line)}
+form.composer textarea{flex:1;min-width:0;resize:none;min-height:2.5rem;max-height:8rem;border:1px solid var(--line);border-radius:8px;padding:.45rem .6rem;background:transparent}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
 @media (max-width:480px){header{flex-wrap:wrap}header .title{flex-basis:calc(100% - 9rem)}select{max-width:none;flex:1 1 60%}}
 `;
@@ -39,6 +66,7 @@ class ChatKitStandIn extends HTMLElement {
   #options: Options | undefined;
   #threadId: string | null = null;
   #streaming: AbortController | undefined;
+  #allowCancel = true;
   #readyFired = false;
   readonly #root = this.attachShadow({ mode: 'open' });
   readonly #log: HTMLOListElement;
@@ -46,8 +74,12 @@ class ChatKitStandIn extends HTMLElement {
   readonly #send: HTMLButtonElement;
   readonly #picker: HTMLSelectElement;
   readonly #title: HTMLElement;
-  /** Assistant messages being streamed: item id -> list element. */
-  readonly #bubbles = new Map<string, HTMLLIElement>();
+  /** The thread's items on screen, in order: item id -> its data and its list element. */
+  readonly #items = new Map<string, { item: ThreadItem; entry: HTMLLIElement }>();
+  readonly #handlers: ItemHandlers = {
+    widgetAction: (item, action) => this.#widgetAction(item, action),
+    structuredInput: (item, input) => this.#answerForm(item, input),
+  };
 
   constructor() {
     super();
@@ -61,18 +93,18 @@ class ChatKitStandIn extends HTMLElement {
           <button type="button" class="new" aria-label="New chat">New</button>
         </header>
         <ol class="log" role="log" aria-live="polite" aria-label="Messages"></ol>
-        <form>
+        <form class="composer">
           <label class="sr" for="composer">Message</label>
           <textarea id="composer" rows="1"></textarea>
           <button type="submit" class="send">Send</button>
         </form>
       </div>`;
     this.#log = this.#root.querySelector('.log')!;
-    this.#input = this.#root.querySelector('textarea')!;
+    this.#input = this.#root.querySelector('#composer')!;
     this.#send = this.#root.querySelector('.send')!;
     this.#picker = this.#root.querySelector('select')!;
     this.#title = this.#root.querySelector('.title')!;
-    this.#root.querySelector('form')!.addEventListener('submit', event => {
+    this.#root.querySelector<HTMLFormElement>('form.composer')!.addEventListener('submit', event => {
       event.preventDefault();
       if (this.#streaming) this.#streaming.abort();
       else void this.sendUserMessage({ text: this.#input.value });
@@ -80,7 +112,7 @@ class ChatKitStandIn extends HTMLElement {
     this.#input.addEventListener('keydown', event => {
       if (event.key === 'Enter' && !event.shiftKey) {
         event.preventDefault();
-        this.#root.querySelector('form')!.requestSubmit();
+        this.#root.querySelector<HTMLFormElement>('form.composer')!.requestSubmit();
       }
     });
     this.#root.querySelector('.new')!.addEventListener('click', () => void this.setThreadId(null));
@@ -105,7 +137,7 @@ class ChatKitStandIn extends HTMLElement {
   async setThreadId(threadId: string | null): Promise<void> {
     this.#streaming?.abort();
     this.#threadId = threadId;
-    this.#bubbles.clear();
+    this.#items.clear();
     this.#log.replaceChildren();
     this.#picker.value = threadId ?? '';
     this.#title.textContent = 'New chat';
@@ -118,7 +150,7 @@ class ChatKitStandIn extends HTMLElement {
     const thread = await this.#json<Thread>('threads.get_by_id', { thread_id: threadId });
     if (thread) {
       this.#title.textContent = thread.title ?? 'Untitled';
-      for (const item of thread.items.data) this.#renderItem(item);
+      for (const item of thread.items.data) this.#put(item);
     }
     this.#emit('chatkit.thread.load.end', { threadId });
   }
@@ -139,6 +171,64 @@ class ChatKitStandIn extends HTMLElement {
     if (!this.#threadId) this.#log.replaceChildren();
     await this.#stream(request);
     await this.#refreshThreads();
+  }
+
+  /**
+   * Like ChatKit's: sends an action to the server's `action` hook as `threads.custom_action` (a
+   * streamed reply), for the widget item `itemId` when given.
+   */
+  async sendCustomAction(action: { type: string; payload?: Record<string, unknown> }, itemId?: string): Promise<void> {
+    if (!this.#threadId || this.#streaming) return;
+    await this.#stream({ type: 'threads.custom_action', params: { thread_id: this.#threadId, ...(itemId && { item_id: itemId }), action } });
+  }
+
+  /** A widget's control: the page's widgets.onAction (handler "client"), else the server, streamed or not. */
+  async #widgetAction(item: WidgetItem, { type, payload, handler, streaming }: WidgetAction): Promise<void> {
+    const action = { type, ...(payload !== undefined && { payload }) };
+    if (handler === 'client') {
+      try {
+        await this.#options?.widgets?.onAction?.(action, { id: item.id, widget: item.widget });
+      } catch (error) {
+        this.#fail(error);
+      }
+      return;
+    }
+    if (streaming !== false) return this.sendCustomAction(action, item.id);
+    // allowed while a reply streams, like ChatKit's sync actions
+    const answer = await this.#json<SyncCustomActionResponse>('threads.sync_custom_action', { thread_id: item.thread_id, item_id: item.id, action });
+    if (answer?.updated_item) this.#put(answer.updated_item);
+  }
+
+  async #answerForm(item: StructuredInputItem, input: StructuredInputSubmission): Promise<void> {
+    await this.#stream({ type: 'threads.add_structured_input', params: { thread_id: item.thread_id, item_id: item.id, input } });
+  }
+
+  /** A pending client tool call: the page's onClientTool answers it, and its result goes back to the server. */
+  async #answerToolCall(item: ClientToolCallItem): Promise<void> {
+    let result: Record<string, unknown>;
+    try {
+      const handler = this.#options?.onClientTool;
+      if (!handler) throw new Error(`The page has no onClientTool to answer the client tool "${item.name}".`);
+      result = await handler({ name: item.name, params: item.arguments });
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    await this.#stream({ type: 'threads.add_client_tool_output', params: { thread_id: item.thread_id, result } });
+  }
+
+  /** Sends the turn again from the thread's last user message (after an error that allows retry). */
+  async #retry(): Promise<void> {
+    const entries = [...this.#items.values()];
+    const last = entries.findLastIndex(({ item }) => item.type === 'user_message');
+    if (!this.#threadId || last < 0 || this.#streaming) return;
+    // the server drops what followed that message without telling (no thread.item.removed)
+    for (const { item, entry } of entries.slice(last + 1)) {
+      entry.remove();
+      this.#items.delete(item.id);
+    }
+    this.#log.querySelectorAll('li.error').forEach(entry => entry.remove());
+    await this.#stream({ type: 'threads.retry_after_item', params: { thread_id: this.#threadId, item_id: entries[last]!.item.id } });
   }
 
   async #start(): Promise<void> {
@@ -191,10 +281,15 @@ class ChatKitStandIn extends HTMLElement {
     });
   }
 
-  /** A streaming request: server-sent events, one `data: <json>` per event, until the body ends. */
+  /**
+   * A streaming request: server-sent events, one `data: <json>` per event, until the body ends. A
+   * client tool call left pending by the reply is answered next, as ChatKit does.
+   */
   async #stream(request: { type: string; params: Record<string, unknown> }): Promise<void> {
     const controller = new AbortController();
+    let toolCall: ClientToolCallItem | undefined;
     this.#streaming = controller;
+    this.#allowCancel = true;
     this.#setBusy(true);
     this.#emit('chatkit.response.start');
     try {
@@ -211,7 +306,10 @@ class ChatKitStandIn extends HTMLElement {
           const chunk = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           for (const line of chunk.split('\n')) {
-            if (line.startsWith('data:')) this.#onEvent(JSON.parse(line.slice(5)) as StreamEvent);
+            if (!line.startsWith('data:')) continue;
+            const event = JSON.parse(line.slice(5)) as ThreadStreamEvent;
+            this.#onEvent(event);
+            if (event.type === 'thread.item.done' && event.item.type === 'client_tool_call' && event.item.status === 'pending') toolCall = event.item;
           }
         }
       }
@@ -223,9 +321,11 @@ class ChatKitStandIn extends HTMLElement {
       this.#setBusy(false);
       this.#emit('chatkit.response.end');
     }
+    if (toolCall && !controller.signal.aborted) await this.#answerToolCall(toolCall);
+    else await this.#refreshThreads();
   }
 
-  #onEvent(event: StreamEvent): void {
+  #onEvent(event: ThreadStreamEvent): void {
     switch (event.type) {
       case 'thread.created':
         this.#threadId = event.thread.id;
@@ -236,40 +336,61 @@ class ChatKitStandIn extends HTMLElement {
         break;
       case 'thread.item.added':
       case 'thread.item.done':
-        this.#renderItem(event.item);
-        if (event.item.type === 'assistant_message') this.#progress(undefined);
+      case 'thread.item.replaced':
+        this.#put(event.item);
+        if (event.item.type !== 'user_message') this.#progress(undefined);
         break;
-      case 'thread.item.updated':
-        if (event.update.type === 'assistant_message.content_part.text_delta') {
-          const bubble = this.#bubbles.get(event.item_id);
-          if (bubble) renderText(bubble, (bubble.dataset.text ?? '') + event.update.delta);
-        }
+      case 'thread.item.updated': {
+        const shown = this.#items.get(event.item_id);
+        if (shown && applyUpdate(shown.item, event.update)) renderItem(shown.entry, shown.item, this.#handlers);
+        break;
+      }
+      case 'thread.item.removed':
+        this.#items.get(event.item_id)?.entry.remove();
+        this.#items.delete(event.item_id);
+        break;
+      case 'stream_options':
+        this.#allowCancel = event.stream_options.allow_cancel;
+        this.#setBusy(true);
         break;
       case 'progress_update':
         this.#progress(event.text);
         break;
+      case 'client_effect':
+        this.#emit('chatkit.effect', { name: event.name, data: event.data });
+        break;
       case 'notice':
-        this.#note(event.title ? `${event.title}: ${event.message}` : event.message, 'note');
+        this.#note(event.title ? `${event.title}: ${event.message}` : event.message, `notice-${event.level}`).setAttribute('role', event.level === 'info' ? 'status' : 'alert');
         break;
-      case 'error':
-        this.#fail(new Error(event.message ?? 'The assistant could not answer. Try again.'));
+      case 'error': {
+        const entry = this.#fail(new Error(event.message ?? 'Something went wrong.'));
+        if (event.allow_retry) {
+          const retry = document.createElement('button');
+          retry.type = 'button';
+          retry.textContent = 'Retry';
+          retry.addEventListener('click', () => void this.#retry());
+          entry.append(retry);
+        }
         break;
+      }
     }
   }
 
-  #renderItem(item: ThreadItem): void {
-    if (item.type === 'user_message') {
-      this.#log.querySelector('.greeting')?.remove();
-      this.#note(item.content.map(part => part.text).join(''), 'user');
-      return;
+  /** Shows `item` (a new entry, or its entry drawn again). */
+  #put(item: ThreadItem): void {
+    this.#log.querySelector('.greeting')?.remove();
+    let shown = this.#items.get(item.id);
+    if (shown) shown.item = item;
+    else {
+      shown = { item, entry: document.createElement('li') };
+      this.#items.set(item.id, shown);
+      this.#log.append(shown.entry);
     }
-    const bubble = this.#bubbles.get(item.id) ?? this.#note('', 'assistant');
-    this.#bubbles.set(item.id, bubble);
-    bubble.dataset.itemId = item.id;
-    renderText(bubble, item.content.map(part => part.text).join(''));
+    renderItem(shown.entry, item, this.#handlers);
+    this.#log.scrollTop = this.#log.scrollHeight;
   }
 
-  #note(text: string, kind: 'user' | 'assistant' | 'note' | 'error'): HTMLLIElement {
+  #note(text: string, kind: string): HTMLLIElement {
     const entry = document.createElement('li');
     entry.className = kind;
     entry.textContent = text;
@@ -283,13 +404,16 @@ class ChatKitStandIn extends HTMLElement {
     if (text) this.#note(text, 'note').classList.add('progress');
   }
 
-  #fail(error: unknown): void {
+  #fail(error: unknown): HTMLLIElement {
     const message = error instanceof Error ? error.message : String(error);
-    this.#note(message, 'error');
+    const entry = this.#note(message, 'error');
     this.#emit('chatkit.error', { error: error instanceof Error ? error : new Error(message) });
+    return entry;
   }
 
   #setBusy(busy: boolean): void {
+    // stream_options.allow_cancel false: no stop button for this reply
+    this.#send.disabled = busy && !this.#allowCancel;
     this.#send.textContent = busy ? 'Stop' : 'Send';
     this.#send.setAttribute('aria-label', busy ? 'Stop generating' : 'Send message');
     this.#input.disabled = busy;
@@ -299,20 +423,6 @@ class ChatKitStandIn extends HTMLElement {
   #emit(type: string, detail?: unknown): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
-}
-
-/** Shows a reply with the little markdown the offline responder uses (**bold**, `code`), as DOM nodes, never HTML. */
-function renderText(target: HTMLElement, text: string): void {
-  target.dataset.text = text;
-  target.replaceChildren(
-    ...text.split(/(\*\*[^*\n]+\*\*|`[^`\n]+`)/).map(part => {
-      const tag = part.startsWith('**') && part.length > 4 ? 'strong' : part.startsWith('`') && part.length > 2 ? 'code' : undefined;
-      if (!tag) return document.createTextNode(part);
-      const node = document.createElement(tag);
-      node.textContent = tag === 'strong' ? part.slice(2, -2) : part.slice(1, -1);
-      return node;
-    }),
-  );
 }
 
 async function describeFailure(response: Response): Promise<string> {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createApp } from '../../demo/server/app.js';
-import type { StreamEvent, Thread } from '../../demo/server/chatkit-types.js';
+import type { ThreadStreamEvent as StreamEvent, Thread } from '../../src/server/index.js';
 import { loadConfig } from '../../demo/server/config.js';
 import { dropDatabase, ensureDatabase } from '../server/databases.js';
 import {

@@ -3,8 +3,9 @@
 // and when the server itself shuts down mid-reply.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { StreamEvent, Thread } from '../../demo/server/chatkit-types.js';
-import type { Responder } from '../../demo/server/responders/types.js';
+import type { ThreadStreamEvent as StreamEvent, Thread } from '../../src/server/index.js';
+import { fromText } from '../../demo/server/responders/text.js';
+import type { TextResponder } from '../../demo/server/responders/types.js';
 import { chatkit, eventually, LIMIT, parseEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
@@ -12,7 +13,7 @@ const PARTS = 200;
 const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /** Streams "part0 part1 ..." slowly; remembers whether it saw its signal abort. */
-function slowResponder(state: { sawAbort: boolean; stuckAfter?: number }): Responder {
+function slowResponder(state: { sawAbort: boolean; stuckAfter?: number }): TextResponder {
   return {
     name: 'slow',
     async *respond({ signal }) {
@@ -72,7 +73,7 @@ describe('a client that goes away mid-reply', LIMIT, () => {
   let server: TestServer;
   let token: string;
   before(async () => {
-    server = await startTestServer({ config: { responder: slowResponder(state) } });
+    server = await startTestServer({ config: { responder: store => fromText(slowResponder(state), store) } });
     ({ token } = await userWithToken(server));
   });
   after(() => server.stop());
@@ -128,7 +129,7 @@ describe('the server shutting down mid-reply', LIMIT, () => {
     const state = { sawAbort: false };
     // a fixed public URL (issuer and audience), so that tokens outlive the restart on another port
     const env = { PUBLIC_URL: 'http://chat.test' };
-    const first = await startTestServer({ env, config: { responder: slowResponder(state) } });
+    const first = await startTestServer({ env, config: { responder: store => fromText(slowResponder(state), store) } });
     const { token } = await userWithToken(first);
     let threadId = '';
     try {
@@ -146,7 +147,7 @@ describe('the server shutting down mid-reply', LIMIT, () => {
     } finally {
       await first.close();
     }
-    const second = await startTestServer({ dir: first.dir, env, config: { responder: slowResponder(state) } });
+    const second = await startTestServer({ dir: first.dir, env, config: { responder: store => fromText(slowResponder(state), store) } });
     try {
       const [partial] = assistantTexts(await getThread(second, token, threadId));
       assert.match(partial ?? '', /^part0 part1 /);
@@ -160,7 +161,7 @@ describe('the server shutting down mid-reply', LIMIT, () => {
 describe('adding a message to a thread, then cancelling', LIMIT, () => {
   test('keeps the earlier turns and the partial new reply', async () => {
     const state = { sawAbort: false };
-    const server = await startTestServer({ config: { responder: slowResponder(state) } });
+    const server = await startTestServer({ config: { responder: store => fromText(slowResponder(state), store) } });
     try {
       const { token } = await userWithToken(server);
       const first = await streamThenAbort(server, token, { type: 'threads.create', params: { input: userInput('one') } }, deltas(1));

@@ -11,7 +11,7 @@ import { startServer } from '../../demo/server/app.js';
 import type { RunningServer } from '../../demo/server/app.js';
 import { loadConfig } from '../../demo/server/config.js';
 import type { ServerConfig } from '../../demo/server/config.js';
-import type { StreamEvent } from '../../demo/server/chatkit-types.js';
+import type { ThreadStreamEvent as StreamEvent } from '../../src/server/index.js';
 import { dropDatabase, ensureDatabase, testDatabaseUrl } from './databases.js';
 
 export interface TestServer extends RunningServer {

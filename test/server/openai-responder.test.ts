@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import type { Thread } from '../../demo/server/chatkit-types.js';
+import type { Thread } from '../../src/server/index.js';
 import { chatkit, createThread, eventually, LIMIT, readEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // The OpenAI responder (when OPENAI_API_KEY is set): the Responses API, streamed, with the thread's
 // history from the store as input. Nothing is stored at OpenAI (`store: false`).
 import OpenAI from 'openai';
-import type { Responder, ResponderChunk } from './types.js';
+import type { ResponderChunk, TextResponder } from './types.js';
 
 export interface OpenAIResponderOptions {
   apiKey: string;
@@ -11,7 +11,7 @@ export interface OpenAIResponderOptions {
   timeoutMs?: number;
 }
 
-export function createOpenAIResponder(options: OpenAIResponderOptions): Responder {
+export function createOpenAIResponder(options: OpenAIResponderOptions): TextResponder {
   const client = new OpenAI({
     apiKey: options.apiKey,
     baseURL: options.baseURL,
