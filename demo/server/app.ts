@@ -21,7 +21,6 @@ import { openDatabase } from './database.js';
 import { HttpError, errorResponse, httpErrorResponse, oneLine } from './http-errors.js';
 import { createOfflineResponder } from './responders/offline.js';
 import { createOpenAIResponder } from './responders/openai.js';
-import { fromText } from './responders/text.js';
 import type { Responder } from './responders/types.js';
 import { serveStatic } from './static.js';
 import { createStats } from './stats.js';
@@ -62,7 +61,7 @@ export interface RunningServer {
 export function chooseResponder(config: ServerConfig, store: Store): Responder {
   if (config.responder) return config.responder(store);
   if (config.openaiApiKey) {
-    return fromText(createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl }), store);
+    return createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl, tracing: config.openaiTracing, store });
   }
   return createOfflineResponder({ store, delayMs: config.offlineDelayMs });
 }

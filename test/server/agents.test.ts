@@ -351,6 +351,7 @@ describe('streamAgentResponse: the client closes the stream', LIMIT, () => {
       const items = await storedItems(chatkit, token, threadId);
       return items.length >= 3 ? items : undefined;
     });
+    assert.ok(stored);
     assert.deepEqual(stored.map(item => item.type), ['user_message', 'assistant_message', 'sdk_hidden_context']);
     const partial = (stored[1] as AssistantMessageItem).content[0]!.text;
     assert.match(partial, /^word0 word1 word2 word3 /);

@@ -2,7 +2,7 @@
 // `stream_agent_response` as the reference. The Responses API's own events (passed through by the SDK
 // as `raw_model_stream_event` / `model`) give the text, citations and reasoning summaries; the SDK's
 // run items give the tool calls; the events tools put in the AgentContext are merged in order.
-import type { RunItemStreamEvent, RunStreamEvent, StreamedRunResult } from '@openai/agents';
+import type { Agent, RunItemStreamEvent, RunStreamEvent, StreamedRunResult } from '@openai/agents';
 import { clientToolCall, itemAdded, itemDone, itemRemoved, progress, workflowItem } from '../chatkit/index.js';
 import type { Annotation, AssistantMessageContent, AssistantMessageItem, ChatKitContext, ThoughtTask, ThreadMetadata, ThreadStreamEvent, WorkflowItem } from '../chatkit/index.js';
 import type { AgentContext } from './context.js';
@@ -100,7 +100,9 @@ export class ClientToolConfigurationError extends Error {
  */
 export async function* streamAgentResponse<C extends ChatKitContext>(
   context: AgentContext<C>,
-  run: StreamedRunResult<unknown, never>,
+  // any agent: its output type does not matter here
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  run: StreamedRunResult<AgentContext<C>, Agent<AgentContext<C>, any>>,
   options: StreamAgentResponseOptions = {},
 ): AsyncGenerator<ThreadStreamEvent, void, undefined> {
   const converter = options.converter ?? defaultConverter;
