@@ -1,8 +1,15 @@
 // createChatKitServer: ChatKit's custom-backend protocol (chatkit-python 1.6.5's `ChatKitServer`) as a
 // Fetch handler and a Node adapter, every request verified first and every store call scoped to the
 // token's user.
+import { failureResponse } from '../fetch.js';
+import { createVerifier } from '../verify.js';
 import type { Verifier } from '../verify.js';
 import type { ChatKitContext } from './context.js';
+import { ChatKitHttpError } from './errors.js';
+import { parseRequest } from './parse.js';
+import { processRequest } from './process.js';
+import type { Hooks } from './process.js';
+import { InvalidCursorError, NotFoundError } from './store.js';
 import type { AttachmentStore, Store } from './store.js';
 import type {
   Action,
@@ -55,8 +62,8 @@ export interface ChatKitServerOptions<C extends ChatKitContext = ChatKitContext>
   action?(thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C): AsyncIterable<ThreadStreamEvent>;
   /** A widget action answered at once (`threads.sync_custom_action`): optionally the widget item to show instead (not stored by the server). */
   syncAction?(thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C): Promise<SyncCustomActionResponse>;
-  /** Dictation (`input.transcribe`): the decoded audio in, the text out. */
-  transcribe?(audio: { data: Uint8Array; mimeType: string }, context: C): Promise<TranscriptionResult>;
+  /** Dictation (`input.transcribe`): the decoded audio (`mimeType` as sent, `mediaType` without its parameters) in, the text out. */
+  transcribe?(audio: { data: Uint8Array; mimeType: string; mediaType: string }, context: C): Promise<TranscriptionResult>;
   /** Thumbs up/down (`items.feedback`). Default: accepted and dropped. */
   addFeedback?(threadId: string, itemIds: string[], kind: FeedbackKind, context: C): Promise<void>;
   /** Default `{ allow_cancel: true }`. */
@@ -109,7 +116,315 @@ export interface ChatKitServer<C extends ChatKitContext = ChatKitContext> {
   close(): Promise<void>;
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' };
+
+function jsonResponse(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(value), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+const errorBody = (code: string, message: string) => ({ error: message, code });
+
+interface Run {
+  abort: AbortController;
+  events: AsyncGenerator<unknown, void, undefined>;
+  done: Promise<void>;
+}
+
+interface CompiledRoute<C extends ChatKitContext> {
+  route: ChatKitRoute<C>;
+  pattern: RegExp;
+  names: string[];
+}
+
+function compileRoute<C extends ChatKitContext>(route: ChatKitRoute<C>): CompiledRoute<C> {
+  if (!route.path.startsWith('/')) throw new TypeError(`createChatKitServer: route path must start with "/" (got "${route.path}")`);
+  const names: string[] = [];
+  const source = route.path
+    .split('/')
+    .map(segment => {
+      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(segment.slice(1));
+      return '([^/]+)';
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}$`), names };
+}
+
+/**
+ * ChatKit's custom-backend protocol, complete against chatkit-python 1.6.5: the 16 request types,
+ * every event and item type, with the user from the token.
+ *
+ * Every request is verified first (`authUrl` or `verifier`): a missing or bad token is a 401 JSON,
+ * an unreachable JWKS a 503. A bad body is a 400 JSON (`{ error, code }`), an id that is not the
+ * caller's a 404 JSON, a body over `maxBodyBytes` a 413. Streamed replies are Server-Sent Events; a
+ * failure while streaming is the in-band `error` event. Throws a TypeError at once for unusable options.
+ *
+ * ```ts
+ * const chatkit = createChatKitServer({
+ *   authUrl: 'https://auth.example.com/api/auth',
+ *   store: new MemoryStore(),
+ *   async *respond(thread, input) {
+ *     yield* streamAssistantMessage(thread, ['Hello', ', world']);
+ *   },
+ * });
+ * export const POST = chatkit.fetch; // Next.js; Hono: c => chatkit.fetch(c.req.raw); Express: chatkit.node
+ * ```
+ */
 export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(options: ChatKitServerOptions<C>): ChatKitServer<C> {
-  void options;
-  throw new Error('not implemented');
+  if (!options || typeof options !== 'object') throw new TypeError('createChatKitServer: pass an options object');
+  if ((options.authUrl === undefined) === (options.verifier === undefined)) throw new TypeError('createChatKitServer: set one of authUrl and verifier');
+  if (!options.store) throw new TypeError('createChatKitServer: set store (a Store: MemoryStore, SQLiteStore, PostgresStore or yours)');
+  if (typeof options.respond !== 'function') throw new TypeError('createChatKitServer: set respond (an async generator of events)');
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new TypeError('createChatKitServer: maxBodyBytes must be a positive integer');
+  const verifier = options.verifier ?? createVerifier({ authUrl: options.authUrl! });
+  const routes = (options.routes ?? []).map(compileRoute);
+  const log =
+    options.log ??
+    ((entry: ChatKitLogEntry) => {
+      const line = `[chatkit] ${entry.requestType ? `${entry.requestType}: ` : ''}${entry.message}`;
+      if (entry.level === 'warn') console.warn(line);
+      else console.error(line, entry.error);
+    });
+  const hooks: Hooks<C> = {
+    store: options.store,
+    attachmentStore: options.attachmentStore,
+    respond: options.respond.bind(options),
+    ...(options.action && { action: options.action.bind(options) }),
+    ...(options.syncAction && { syncAction: options.syncAction.bind(options) }),
+    ...(options.transcribe && { transcribe: options.transcribe.bind(options) }),
+    ...(options.addFeedback && { addFeedback: options.addFeedback.bind(options) }),
+    ...(options.getStreamOptions && { getStreamOptions: options.getStreamOptions.bind(options) }),
+    log,
+  };
+
+  const runs = new Set<Run>();
+  let closing = false;
+
+  /** The events as SSE bytes, pulled from the hook as the client reads (backpressure), stopped when it leaves. */
+  function sse(events: AsyncGenerator<unknown, void, undefined>, abort: AbortController): ReadableStream<Uint8Array> {
+    let finish!: () => void;
+    const run: Run = { abort, events, done: new Promise<void>(resolve => (finish = resolve)) };
+    runs.add(run);
+    const end = () => {
+      runs.delete(run);
+      finish();
+    };
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await events.next();
+          if (next.done) {
+            end();
+            controller.close();
+          } else {
+            controller.enqueue(encoder.encode(`data: ${JSON.stringify(next.value)}\n\n`));
+          }
+        } catch (error) {
+          // processEvents turns every failure into an error event; this is a failure before it (a store
+          // call of the request itself): end the stream with the same event
+          log({ level: 'error', message: 'Error while streaming', error });
+          end();
+          try {
+            controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: 'error', code: 'stream.error', allow_retry: true })}\n\n`));
+            controller.close();
+          } catch {
+            // the client has gone
+          }
+        }
+      },
+      async cancel() {
+        abort.abort();
+        try {
+          await events.return(undefined);
+        } finally {
+          end();
+        }
+      },
+    });
+  }
+
+  async function process(body: string | Uint8Array, context: C, abort = new AbortController()): Promise<ChatKitResult> {
+    let text: string;
+    try {
+      text = typeof body === 'string' ? body : decoder.decode(body);
+    } catch {
+      throw new ChatKitHttpError(400, 'invalid_json', 'The body is not UTF-8 JSON.');
+    }
+    const request = parseRequest(text);
+    const result = await processRequest(hooks, request, context);
+    if (result.streaming) return { streaming: true, stream: sse(result.events, abort) };
+    return { streaming: false, json: JSON.stringify(result.value) };
+  }
+
+  function failure(error: unknown): Response {
+    if (error instanceof ChatKitHttpError) return jsonResponse(errorBody(error.code, error.message), error.status);
+    if (error instanceof NotFoundError) return jsonResponse(errorBody('not_found', 'No such thread, item or attachment.'), 404);
+    if (error instanceof InvalidCursorError) return jsonResponse(errorBody('invalid_cursor', 'The "after" cursor names nothing on this list.'), 400);
+    log({ level: 'error', message: 'Request failed', error });
+    return jsonResponse(errorBody('internal_error', 'The request failed on the server.'), 500);
+  }
+
+  async function authenticate(request: Request, path: string): Promise<{ ok: true; context: C; abort: AbortController } | { ok: false; response: Response }> {
+    const result = await verifier.authenticate(request.headers.get('authorization'), { method: request.method, path });
+    if (!result.ok) return { ok: false, response: failureResponse(result) };
+    const abort = new AbortController();
+    const base: ChatKitContext = { user: result.identity, request, signal: abort.signal };
+    const context = options.createContext ? await options.createContext(base) : (base as C);
+    return { ok: true, context, abort };
+  }
+
+  async function handle(request: Request, readBody: () => Promise<Uint8Array>): Promise<Response> {
+    if (closing) return jsonResponse(errorBody('shutting_down', 'The server is shutting down.'), 503, { 'Retry-After': '5' });
+    const path = new URL(request.url).pathname;
+    for (const { route, pattern, names } of routes) {
+      const match = route.method === request.method || (route.method === 'GET' && request.method === 'HEAD') ? pattern.exec(path) : null;
+      if (!match) continue;
+      const params: Record<string, string> = {};
+      names.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1]!)));
+      try {
+        if (route.public) return await route.handle(request, { params });
+        const auth = await authenticate(request, path);
+        if (!auth.ok) return auth.response;
+        return await route.handle(request, { params, context: auth.context });
+      } catch (error) {
+        return failure(error);
+      }
+    }
+    if (request.method !== 'POST') return jsonResponse(errorBody('method_not_allowed', 'ChatKit requests are POSTed.'), 405, { Allow: 'POST' });
+    const auth = await authenticate(request, path);
+    if (!auth.ok) return auth.response;
+    try {
+      const body = await readBody();
+      const result = await process(body, auth.context, auth.abort);
+      if (!result.streaming) return new Response(result.json, { headers: JSON_HEADERS });
+      return new Response(result.stream, { headers: SSE_HEADERS });
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  async function readFetchBody(request: Request): Promise<Uint8Array> {
+    const declared = Number(request.headers.get('content-length') ?? NaN);
+    if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    if (!request.body) return new Uint8Array(0);
+    return collect(request.body, maxBodyBytes);
+  }
+
+  return {
+    async fetch(request) {
+      try {
+        return await handle(request, () => readFetchBody(request));
+      } catch (error) {
+        return failure(error);
+      }
+    },
+    async node(request, response) {
+      let answer: Response;
+      try {
+        const webRequest = nodeToRequest(request);
+        answer = await handle(webRequest, () => readNodeBody(request, maxBodyBytes));
+      } catch (error) {
+        answer = failure(error);
+      }
+      await writeNodeResponse(answer, response);
+    },
+    process: (body, context) => process(body, context, undefined),
+    async close() {
+      closing = true;
+      const open = [...runs];
+      for (const run of open) {
+        run.abort.abort();
+        run.events.return(undefined).catch(() => {});
+      }
+      await Promise.all(open.map(run => run.done));
+    },
+  };
+}
+
+const tooLarge = (max: number) => new ChatKitHttpError(413, 'body_too_large', `The body is over ${max} bytes.`);
+
+async function collect(body: AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+    size += bytes.byteLength;
+    if (size > max) throw tooLarge(max);
+    chunks.push(bytes);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
+}
+
+function readNodeBody(request: NodeRequestLike, max: number): Promise<Uint8Array> {
+  const parsed = request.body;
+  // a body parser got there first (express.json(), .text(), .raw())
+  if (parsed !== undefined) {
+    if (parsed instanceof Uint8Array) return Promise.resolve(parsed);
+    if (typeof parsed === 'string') return Promise.resolve(encoder.encode(parsed));
+    if (typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0) return Promise.resolve(encoder.encode(JSON.stringify(parsed)));
+  }
+  return collect(request, max);
+}
+
+function nodeToRequest(request: NodeRequestLike): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    if (Array.isArray(value)) for (const entry of value) headers.append(name, entry);
+    else headers.set(name, value);
+  }
+  const host = headers.get('host') ?? 'localhost';
+  const scheme = request.socket?.encrypted ? 'https' : 'http';
+  return new Request(`${scheme}://${host}${request.originalUrl ?? request.url ?? '/'}`, { method: request.method ?? 'GET', headers });
+}
+
+async function writeNodeResponse(answer: Response, response: NodeResponseLike): Promise<void> {
+  response.statusCode = answer.status;
+  answer.headers.forEach((value, name) => response.setHeader(name, value));
+  if (!answer.body) {
+    response.end();
+    return;
+  }
+  const reader = answer.body.getReader();
+  let gone = false;
+  const onClose = () => {
+    gone = true;
+    reader.cancel().catch(() => {});
+  };
+  response.once('close', onClose);
+  response.flushHeaders?.();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || gone) break;
+      if (!response.write(value)) {
+        await new Promise<void>(resolve => {
+          const resume = () => {
+            response.off?.('close', resume);
+            response.off?.('drain', resume);
+            resolve();
+          };
+          response.once('drain', resume);
+          response.once('close', resume);
+        });
+      }
+    }
+  } catch {
+    // the stream failed after the head was sent: nothing more can be said
+  } finally {
+    response.off?.('close', onClose);
+    if (!gone) response.end();
+  }
 }

@@ -18,9 +18,16 @@ const PREFIXES: Record<StoreItemType, string> = {
   sdk_hidden_context: 'shcx',
 };
 
-/** `<prefix>_` + 8 hex digits of a random UUID, as chatkit-python's `default_generate_id`. */
+/**
+ * `<prefix>_` + 16 random hex digits. chatkit-python's `default_generate_id` takes 8 (32 bits): two
+ * ids of one user's items would then meet by chance once in about 77,000, and a store upserting by id
+ * would overwrite one with the other. 64 bits make that vanishingly rare.
+ */
 export function defaultGenerateId(type: StoreItemType): string {
-  return `${PREFIXES[type]}_${crypto.randomUUID().replaceAll('-', '').slice(0, 8)}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return `${PREFIXES[type]}_${hex}`;
 }
 
 /** A thread, item or attachment that does not exist, or is not the caller's. The server answers 404 JSON (or an in-band error while streaming). */
@@ -34,9 +41,9 @@ export class InvalidCursorError extends Error {
 }
 
 export interface Store<C extends ChatKitContext = ChatKitContext> {
-  /** A new thread id (`thr_` + 8 hex by default). */
+  /** A new thread id (`thr_` + 16 hex by default). */
   generateThreadId(context: C): string;
-  /** A new item id: `msg_`, `tc_`, `tsk_`, `wf_`, `shcx_` + 8 hex by default. */
+  /** A new item id: `msg_`, `tc_`, `tsk_`, `wf_`, `shcx_` + 16 hex by default. */
   generateItemId(type: StoreItemType, thread: ThreadMetadata, context: C): string;
   /** Rejects with NotFoundError when the thread is missing or not the caller's. */
   loadThread(threadId: string, context: C): Promise<ThreadMetadata>;
@@ -81,7 +88,7 @@ export interface AttachmentCreateParams {
 
 /** Where attachments' bytes live (disk, a bucket, PostgreSQL). The Store keeps their records. */
 export interface AttachmentStore<C extends ChatKitContext = ChatKitContext> {
-  /** A new attachment id (`atc_` + 8 hex by default). */
+  /** A new attachment id (`atc_` + 16 hex by default). */
   generateAttachmentId(mimeType: string, context: C): string;
   /**
    * Makes the attachment: its record with an `upload_descriptor` for a two-phase upload (or the bytes

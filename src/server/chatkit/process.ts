@@ -1,0 +1,450 @@
+// The protocol: one parsed request and its verified context in, a stream of events or one JSON value
+// out (chatkit-python 1.6.5's `ChatKitServer.process`, server.py 430-1063). Everything a request can
+// be refused for is checked before its stream starts, so a bad request is a 4xx JSON answer and
+// stores nothing; failures after that are the in-band `error` event.
+import type { ChatKitContext } from './context.js';
+import { ChatKitHttpError, CustomStreamError, StreamError } from './errors.js';
+import { DEFAULT_PAGE_SIZE } from './parse.js';
+import { NotFoundError } from './store.js';
+import type { AttachmentStore, Store } from './store.js';
+import type {
+  Action,
+  Attachment,
+  AssistantMessageItem,
+  ChatKitRequest,
+  ClientToolCallItem,
+  ErrorEvent,
+  FeedbackKind,
+  Page,
+  SortOrder,
+  StreamOptions,
+  StructuredInputItem,
+  StructuredInputSubmission,
+  SyncCustomActionResponse,
+  ThreadItem,
+  ThreadItemUpdatedEvent,
+  ThreadMetadata,
+  ThreadStreamEvent,
+  TranscriptionResult,
+  UserMessageInput,
+  UserMessageItem,
+  WidgetItem,
+} from './types.js';
+import { attachmentResponse, isHidden, threadResponse, threadSignature } from './wire.js';
+
+/** The hooks, as createChatKitServer's options name them. */
+export interface Hooks<C extends ChatKitContext> {
+  store: Store<C>;
+  attachmentStore?: AttachmentStore<C> | undefined;
+  respond(thread: ThreadMetadata, input: UserMessageItem | null, context: C): AsyncIterable<ThreadStreamEvent>;
+  action?(thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C): AsyncIterable<ThreadStreamEvent>;
+  syncAction?(thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C): Promise<SyncCustomActionResponse>;
+  transcribe?(audio: { data: Uint8Array; mimeType: string; mediaType: string }, context: C): Promise<TranscriptionResult>;
+  addFeedback?(threadId: string, itemIds: string[], kind: FeedbackKind, context: C): Promise<void>;
+  getStreamOptions?(thread: ThreadMetadata, context: C): StreamOptions;
+  log(entry: { level: 'warn' | 'error'; message: string; requestType?: string; error?: unknown }): void;
+}
+
+export type Processed = { streaming: true; events: AsyncGenerator<ThreadStreamEvent, void, undefined> } | { streaming: false; value: unknown };
+
+/** The note chatkit-python 1.4+ stores when the user stops a reply. */
+export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to the prior request.';
+
+const notSupported = (what: string) => new ChatKitHttpError(400, 'not_supported', `This server does not support ${what}.`);
+const now = () => new Date().toISOString();
+
+/** Thrown inside a stream when the client has gone (never leaves the stream). */
+const CANCELLED = Symbol('cancelled');
+
+export async function processRequest<C extends ChatKitContext>(hooks: Hooks<C>, request: ChatKitRequest, context: C): Promise<Processed> {
+  const { store } = hooks;
+  const stream = (events: AsyncGenerator<ThreadStreamEvent, void, undefined>): Processed => ({ streaming: true, events });
+  const json = (value: unknown): Processed => ({ streaming: false, value });
+
+  switch (request.type) {
+    case 'threads.create': {
+      const { input } = request.params;
+      const attachments = await loadAttachments(store, input, context);
+      return stream(createThread(hooks, input, attachments, context));
+    }
+    case 'threads.add_user_message': {
+      const { input, thread_id } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const attachments = await loadAttachments(store, input, context);
+      return stream(addUserMessage(hooks, thread, input, attachments, context));
+    }
+    case 'threads.add_client_tool_output': {
+      const thread = await store.loadThread(request.params.thread_id, context);
+      const recent = await store.loadThreadItems(thread.id, undefined, DEFAULT_PAGE_SIZE, 'desc', context);
+      const last = recent.data.find(item => !isHidden(item));
+      if (last?.type !== 'client_tool_call' || last.status !== 'pending') {
+        throw new ChatKitHttpError(409, 'no_pending_tool_call', `The thread's last item is not a pending client tool call.`);
+      }
+      return stream(addToolOutput(hooks, thread, last, request.params.result, recent.data, context));
+    }
+    case 'threads.add_structured_input': {
+      const { thread_id, item_id, input } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const item = await store.loadItem(thread_id, item_id, context);
+      if (item.type !== 'structured_input') throw new ChatKitHttpError(400, 'not_structured_input', `Item ${item_id} is not a structured input.`);
+      if (item.status !== 'pending') throw new ChatKitHttpError(409, 'not_pending', `Structured input ${item_id} was already answered.`);
+      const answered = applyStructuredInput(item, input, hooks);
+      return stream(processEvents(hooks, thread, context, () => prepend({ type: 'thread.item.replaced', item: answered }, hooks.respond(thread, null, context))));
+    }
+    case 'threads.retry_after_item': {
+      const { thread_id, item_id } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const { item, newer } = await itemsAfter(store, thread_id, item_id, context);
+      if (item.type !== 'user_message') throw new ChatKitHttpError(400, 'not_user_message', `Item ${item_id} is not a user message.`);
+      return stream(retry(hooks, thread, item, newer, context));
+    }
+    case 'threads.custom_action': {
+      const { thread_id, item_id, action } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const sender = item_id === undefined ? null : widgetSender(await store.loadItem(thread_id, item_id, context), 'threads.custom_action');
+      const handler = hooks.action;
+      if (!handler) throw notSupported('widget actions (threads.custom_action)');
+      return stream(processEvents(hooks, thread, context, () => handler(thread, action, sender, context)));
+    }
+    case 'threads.sync_custom_action': {
+      const { thread_id, item_id, action } = request.params;
+      const thread = await store.loadThread(thread_id, context);
+      const sender = item_id === undefined ? null : widgetSender(await store.loadItem(thread_id, item_id, context), 'threads.sync_custom_action');
+      if (!hooks.syncAction) throw notSupported('synchronous widget actions (threads.sync_custom_action)');
+      const result = await hooks.syncAction(thread, action, sender, context);
+      return json(result?.updated_item ? { updated_item: result.updated_item } : {});
+    }
+    case 'threads.get_by_id': {
+      const thread = await store.loadThread(request.params.thread_id, context);
+      return json(threadResponse(thread, await visibleItems(store, thread.id, undefined, DEFAULT_PAGE_SIZE, 'asc', context)));
+    }
+    case 'threads.list': {
+      const { limit, after, order } = request.params;
+      const page = await store.loadThreads(limit ?? DEFAULT_PAGE_SIZE, after, order, context);
+      return json(pageResponse(page.data.map(thread => threadResponse(thread)), page));
+    }
+    case 'threads.update': {
+      const thread = await store.loadThread(request.params.thread_id, context);
+      thread.title = request.params.title;
+      await store.saveThread(thread, context);
+      return json(threadResponse(thread));
+    }
+    case 'threads.delete':
+      await store.deleteThread(request.params.thread_id, context);
+      return json({});
+    case 'items.list': {
+      const { thread_id, limit, after, order } = request.params;
+      return json(await visibleItems(store, thread_id, after, limit ?? DEFAULT_PAGE_SIZE, order, context));
+    }
+    case 'items.feedback': {
+      const { thread_id, item_ids, kind } = request.params;
+      await store.loadThread(thread_id, context);
+      // only the thread's own items reach the hook: an id of another thread (or user) is dropped
+      const known: string[] = [];
+      for (const id of item_ids) if (await exists(() => store.loadItem(thread_id, id, context))) known.push(id);
+      if (known.length && hooks.addFeedback) await hooks.addFeedback(thread_id, known, kind, context);
+      return json({});
+    }
+    case 'attachments.create': {
+      if (!hooks.attachmentStore) throw notSupported('attachments');
+      const { name, size, mime_type } = request.params;
+      const attachment = await hooks.attachmentStore.createAttachment({ name, size, mimeType: mime_type }, context);
+      await store.saveAttachment(attachment, context);
+      return json(attachmentResponse(attachment));
+    }
+    case 'attachments.delete': {
+      if (!hooks.attachmentStore) throw notSupported('attachments');
+      const id = request.params.attachment_id;
+      // the bytes are only touched for the caller's own attachment; an unknown id is a no-op, as in the reference
+      if (await exists(() => store.loadAttachment(id, context))) {
+        await hooks.attachmentStore.deleteAttachment(id, context);
+        await store.deleteAttachment(id, context);
+      }
+      return json({});
+    }
+    case 'input.transcribe': {
+      if (!hooks.transcribe) throw notSupported('dictation (input.transcribe)');
+      const { audio_base64, mime_type } = request.params;
+      const result = await hooks.transcribe({ data: decodeBase64(audio_base64), mimeType: mime_type, mediaType: mime_type.split(';')[0]!.trim() }, context);
+      return json({ text: result.text });
+    }
+  }
+}
+
+async function exists(load: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await load();
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
+}
+
+function widgetSender(item: ThreadItem, requestType: string): WidgetItem {
+  if (item.type !== 'widget') throw new ChatKitHttpError(400, 'not_widget', `${requestType} needs a widget item as the sender; item ${item.id} is a ${item.type}.`);
+  return item;
+}
+
+function pageResponse<T>(data: T[], page: Page<unknown>): Page<T> {
+  return page.has_more && page.after !== undefined ? { data, has_more: true, after: page.after } : { data, has_more: page.has_more };
+}
+
+/**
+ * A page of the items the client may see. The reference filters hidden items after paging (short
+ * pages, `after` a hidden item's id); this reads on until the page is full.
+ */
+async function visibleItems<C extends ChatKitContext>(store: Store<C>, threadId: string, after: string | undefined, limit: number, order: SortOrder, context: C): Promise<Page<ThreadItem>> {
+  const visible: ThreadItem[] = [];
+  let cursor = after;
+  for (;;) {
+    const page = await store.loadThreadItems(threadId, cursor, limit + 1, order, context);
+    for (const item of page.data) if (!isHidden(item)) visible.push(item);
+    const last = page.data.at(-1);
+    if (visible.length > limit || !page.has_more || !last) break;
+    cursor = last.id;
+  }
+  if (visible.length <= limit) return { data: visible, has_more: false };
+  const data = visible.slice(0, limit);
+  return { data, has_more: true, after: data.at(-1)!.id };
+}
+
+/** The input's attachments, each the caller's (NotFoundError otherwise), checked before anything is stored. */
+async function loadAttachments<C extends ChatKitContext>(store: Store<C>, input: UserMessageInput, context: C): Promise<Attachment[]> {
+  const attachments: Attachment[] = [];
+  for (const id of input.attachments) attachments.push(await store.loadAttachment(id, context));
+  return attachments;
+}
+
+/** The item `itemId` and every item after it, newest first (hidden ones included). */
+async function itemsAfter<C extends ChatKitContext>(store: Store<C>, threadId: string, itemId: string, context: C): Promise<{ item: ThreadItem; newer: ThreadItem[] }> {
+  const newer: ThreadItem[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.loadThreadItems(threadId, after, 100, 'desc', context);
+    for (const item of page.data) {
+      if (item.id === itemId) return { item, newer };
+      newer.push(item);
+    }
+    const last = page.data.at(-1);
+    if (!page.has_more || !last) throw new NotFoundError(`Item ${itemId} not found in thread ${threadId}`);
+    after = last.id;
+  }
+}
+
+function applyStructuredInput<C extends ChatKitContext>(item: StructuredInputItem, submission: StructuredInputSubmission, hooks: Hooks<C>): StructuredInputItem {
+  const answers = submission.answers ?? {};
+  const status = submission.status ?? 'answered';
+  const known = new Set(item.inputs.map(question => question.id));
+  const unknown = Object.keys(answers).filter(id => !known.has(id));
+  if (unknown.length) hooks.log({ level: 'warn', message: `Structured input ${item.id} got answers to unknown questions, ignored: ${unknown.sort().join(', ')}`, requestType: 'threads.add_structured_input' });
+  const inputs = item.inputs.map(question => {
+    const answer = answers[question.id];
+    if (status === 'skipped' || !answer || answer.skipped || !answer.values?.length) return { ...question, answer: { values: [], skipped: true } };
+    const values = question.type === 'multiple_choice' && !question.multiple ? answer.values.slice(0, 1) : answer.values;
+    return { ...question, answer: { values, skipped: false } };
+  });
+  // answer goes after question, as declared
+  return { ...item, status, inputs: inputs.map(({ id, question, answer, ...rest }) => ({ id, question, answer, ...rest })) as StructuredInputItem['inputs'] };
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
+    throw new ChatKitHttpError(400, 'invalid_request', 'body.params.audio_base64: expected base64.');
+  }
+  const binary = atob(compact);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
+
+async function* prepend(first: ThreadStreamEvent, rest: AsyncIterable<ThreadStreamEvent>): AsyncGenerator<ThreadStreamEvent> {
+  yield first;
+  yield* rest;
+}
+
+// -- streams ----------------------------------------------------------------------------------------
+
+async function* createThread<C extends ChatKitContext>(hooks: Hooks<C>, input: UserMessageInput, attachments: Attachment[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+  const { store } = hooks;
+  const thread: ThreadMetadata = { id: store.generateThreadId(context), created_at: now(), status: { type: 'active' }, metadata: {} };
+  await store.saveThread(thread, context);
+  yield { type: 'thread.created', thread: threadResponse(thread) };
+  yield* addUserMessage(hooks, thread, input, attachments, context);
+}
+
+async function* addUserMessage<C extends ChatKitContext>(
+  hooks: Hooks<C>,
+  thread: ThreadMetadata,
+  input: UserMessageInput,
+  attachments: Attachment[],
+  context: C,
+): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+  const { store } = hooks;
+  const id = store.generateItemId('message', thread, context);
+  const used = attachments.map(attachment => ({ ...attachment, thread_id: thread.id }) as Attachment);
+  for (const attachment of used) await store.saveAttachment(attachment, context);
+  const item: UserMessageItem = {
+    id,
+    thread_id: thread.id,
+    created_at: now(),
+    type: 'user_message',
+    content: input.content,
+    attachments: used.map(attachmentResponse),
+    ...(input.quoted_text !== undefined && { quoted_text: input.quoted_text }),
+    inference_options: input.inference_options,
+  };
+  await store.addThreadItem(thread.id, item, context);
+  yield { type: 'thread.item.done', item };
+  yield* processEvents(hooks, thread, context, () => hooks.respond(thread, item, context));
+}
+
+async function* addToolOutput<C extends ChatKitContext>(
+  hooks: Hooks<C>,
+  thread: ThreadMetadata,
+  call: ClientToolCallItem,
+  output: unknown,
+  recent: ThreadItem[],
+  context: C,
+): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+  const { store } = hooks;
+  await store.saveItem(thread.id, { ...call, status: 'completed', output }, context);
+  // calls left pending by an earlier turn would wait forever: the reference drops them (server.py 800-815)
+  for (const item of recent) {
+    if (item.type === 'client_tool_call' && item.status === 'pending' && item.id !== call.id) await store.deleteThreadItem(thread.id, item.id, context);
+  }
+  yield* processEvents(hooks, thread, context, () => hooks.respond(thread, null, context));
+}
+
+async function* retry<C extends ChatKitContext>(hooks: Hooks<C>, thread: ThreadMetadata, item: UserMessageItem, newer: ThreadItem[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+  for (const later of newer) await hooks.store.deleteThreadItem(thread.id, later.id, context);
+  yield* processEvents(hooks, thread, context, () => hooks.respond(thread, item, context));
+}
+
+/**
+ * `stream_options`, then the hook's events, persisted before they are sent (`done` -> addThreadItem,
+ * `removed` -> deleteThreadItem, `replaced` -> saveItem), hidden items' `done` swallowed, and
+ * `thread.updated` after any event that changed the thread. A throw ends the stream with one `error`
+ * event. The client leaving (context.signal) stops the hook and keeps what the user saw: assistant
+ * messages with text, then a hidden note saying the user stopped the reply.
+ */
+async function* processEvents<C extends ChatKitContext>(
+  hooks: Hooks<C>,
+  thread: ThreadMetadata,
+  context: C,
+  start: () => AsyncIterable<ThreadStreamEvent>,
+): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+  const { store } = hooks;
+  yield { type: 'stream_options', stream_options: hooks.getStreamOptions?.(thread, context) ?? { allow_cancel: true } };
+
+  const { signal } = context;
+  let signature = threadSignature(thread);
+  const threadChanged = async (): Promise<ThreadStreamEvent | undefined> => {
+    const now = threadSignature(thread);
+    if (now === signature) return undefined;
+    signature = now;
+    await store.saveThread(thread, context);
+    return { type: 'thread.updated', thread: threadResponse(thread) };
+  };
+
+  // items added and not yet done, kept up to date, for a stop mid-reply
+  const pending = new Map<string, ThreadItem>();
+  let settled = false;
+  let iterator: AsyncIterator<ThreadStreamEvent> | undefined;
+  let cancelled: Promise<never> | undefined;
+  try {
+    iterator = start()[Symbol.asyncIterator]();
+    cancelled = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(CANCELLED);
+      else signal.addEventListener('abort', () => reject(CANCELLED), { once: true });
+    });
+    cancelled.catch(() => {});
+    for (;;) {
+      if (signal.aborted) throw CANCELLED;
+      const next = await Promise.race([iterator.next(), cancelled]);
+      if (next.done) break;
+      const event = next.value;
+      switch (event.type) {
+        case 'thread.item.added':
+          if (event.item.type === 'assistant_message') pending.set(event.item.id, structuredClone(event.item));
+          break;
+        case 'thread.item.updated':
+          applyPending(pending, event);
+          break;
+        case 'thread.item.done':
+          await store.addThreadItem(thread.id, event.item, context);
+          pending.delete(event.item.id);
+          break;
+        case 'thread.item.removed':
+          await store.deleteThreadItem(thread.id, event.item_id, context);
+          pending.delete(event.item_id);
+          break;
+        case 'thread.item.replaced':
+          await store.saveItem(thread.id, event.item, context);
+          pending.delete(event.item.id);
+          break;
+      }
+      if (!(event.type === 'thread.item.done' && isHidden(event.item))) yield event;
+      const update = await threadChanged();
+      if (update) yield update;
+    }
+    settled = true;
+    const update = await threadChanged();
+    if (update) yield update;
+  } catch (error) {
+    if (error === CANCELLED) return;
+    settled = true;
+    yield errorEvent(error, hooks);
+    const update = await threadChanged().catch(() => undefined);
+    if (update) yield update;
+  } finally {
+    if (!settled && signal.aborted) {
+      // the hook may be waiting on a model: tell it to stop, without waiting for it
+      if (iterator?.return) Promise.resolve(iterator.return()).catch(() => {});
+      await saveStopped(store, thread, [...pending.values()], context).catch(error =>
+        hooks.log({ level: 'error', message: 'Saving a stopped reply failed', error }),
+      );
+    }
+  }
+}
+
+async function saveStopped<C extends ChatKitContext>(store: Store<C>, thread: ThreadMetadata, pending: ThreadItem[], context: C): Promise<void> {
+  for (const item of pending) {
+    if (item.type === 'assistant_message' && item.content.some(part => part.text.trim())) await store.addThreadItem(thread.id, item, context);
+  }
+  await store.addThreadItem(
+    thread.id,
+    { id: store.generateItemId('sdk_hidden_context', thread, context), thread_id: thread.id, created_at: now(), type: 'sdk_hidden_context', content: CANCELLED_NOTE },
+    context,
+  );
+}
+
+function applyPending(pending: Map<string, ThreadItem>, event: ThreadItemUpdatedEvent): void {
+  const item = pending.get(event.item_id) as AssistantMessageItem | undefined;
+  if (!item) return;
+  const { update } = event;
+  if (!update.type.startsWith('assistant_message.')) return;
+  const index = (update as { content_index: number }).content_index;
+  while (item.content.length <= index) item.content.push({ annotations: [], text: '', type: 'output_text' });
+  const part = item.content[index]!;
+  switch (update.type) {
+    case 'assistant_message.content_part.added':
+    case 'assistant_message.content_part.done':
+      item.content[index] = structuredClone(update.content);
+      break;
+    case 'assistant_message.content_part.text_delta':
+      part.text += update.delta;
+      break;
+    case 'assistant_message.content_part.annotation_added':
+      part.annotations.splice(Math.min(update.annotation_index, part.annotations.length), 0, update.annotation);
+      break;
+  }
+}
+
+function errorEvent<C extends ChatKitContext>(error: unknown, hooks: Hooks<C>): ErrorEvent {
+  if (error instanceof CustomStreamError) return { type: 'error', code: 'custom', message: error.message, allow_retry: error.allowRetry };
+  if (error instanceof StreamError) return { type: 'error', code: 'stream.error', allow_retry: error.allowRetry };
+  hooks.log({ level: 'error', message: 'Error while streaming a reply', error });
+  return { type: 'error', code: 'stream.error', allow_retry: true };
+}

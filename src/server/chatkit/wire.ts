@@ -1,0 +1,40 @@
+// What goes to the client, built field by field in chatkit-python's key order with absent fields left
+// out (its `exclude_none`), and each event serialised once.
+import type { Attachment, Page, Thread, ThreadItem, ThreadMetadata } from './types.js';
+
+const EMPTY_ITEMS: Page<ThreadItem> = Object.freeze({ data: [], has_more: false }) as Page<ThreadItem>;
+
+/** The thread as the client sees it: `metadata` is server-only (always `{}`, as the reference sends it); `items` empty unless given. */
+export function threadResponse(thread: ThreadMetadata, items: Page<ThreadItem> = EMPTY_ITEMS): Thread {
+  const response = {} as Thread;
+  if (thread.title !== undefined && thread.title !== null) response.title = thread.title;
+  response.id = thread.id;
+  response.created_at = thread.created_at;
+  response.status = thread.status;
+  if (thread.allowed_image_domains !== undefined && thread.allowed_image_domains !== null) response.allowed_image_domains = thread.allowed_image_domains;
+  response.metadata = {};
+  response.items = items;
+  return response;
+}
+
+/** The attachment without its server-only `metadata`. */
+export function attachmentResponse(attachment: Attachment): Attachment {
+  if (attachment.metadata === undefined) return attachment;
+  const { metadata: _metadata, ...visible } = attachment;
+  return visible as Attachment;
+}
+
+/** Items the client never sees: context for the model only. */
+export const isHidden = (item: ThreadItem) => item.type === 'hidden_context_item' || item.type === 'sdk_hidden_context';
+
+/** The few fields of a thread that `thread.updated` reports, as one string to compare. */
+export function threadSignature(thread: ThreadMetadata): string {
+  const status = thread.status as { type: string; reason?: string | null };
+  return [
+    thread.title ?? '\u0000',
+    status.type,
+    status.reason ?? '\u0000',
+    thread.allowed_image_domains?.join('\u0002') ?? '\u0000',
+    JSON.stringify(thread.metadata ?? {}),
+  ].join('\u0001');
+}
