@@ -19,9 +19,11 @@ let standIn: ResponsesStandIn;
 let auth: TestAuth;
 let token: string;
 const logged: unknown[] = [];
+/** The test user's context, for reading the store directly. */
+const userContext = { user: { sub: 'user-1', claims: {} }, request: new Request('http://localhost/'), signal: new AbortController().signal };
 
-/** Each reading of the clock is one second after the one before. */
-function tickingClock(start = Date.parse('2026-12-03T07:00:00Z')) {
+/** Each reading of the clock is one second after the one before (from now: the store orders items by time). */
+function tickingClock(start = Date.now()) {
   let now = start - 1000;
   return () => (now += 1000);
 }
@@ -93,6 +95,7 @@ describe('streamAgentResponse: the model’s answer', LIMIT, () => {
       'updated:assistant_message.content_part.text_delta',
       'updated:assistant_message.content_part.done',
       'done:assistant_message',
+      'thread.updated', // the stored response the next turn continues, in the thread's metadata
     ]);
     const done = doneItems(events).at(-1) as AssistantMessageItem;
     assert.deepEqual(done.content, [{ annotations: [], text: 'Hello from the agent.', type: 'output_text' }]);
@@ -142,12 +145,13 @@ describe('streamAgentResponse: the model’s answer', LIMIT, () => {
     });
     script({ output: [{ type: 'reasoning', summary: ['Checking the docs.', 'Counting.'] }, { type: 'message', deltas: ['Sixty.'] }] });
     const events = await stream(chatkit, token, create('Think'));
-    assert.deepEqual(shape(events).slice(3, 12), [
+    assert.deepEqual(shape(events).slice(3, 13), [
       'added:workflow',
-      'updated:workflow.task.added',
-      'updated:workflow.task.updated',
-      'updated:workflow.task.updated',
-      'updated:workflow.task.added',
+      'updated:workflow.task.added', // "Checking "
+      'updated:workflow.task.updated', // "the "
+      'updated:workflow.task.updated', // "docs."
+      'updated:workflow.task.updated', // the summary's done
+      'updated:workflow.task.added', // the second summary, whole
       'done:workflow',
       'added:assistant_message',
       'updated:assistant_message.content_part.added',
@@ -202,7 +206,8 @@ describe('streamAgentResponse: tools', LIMIT, () => {
         return 'shown';
       },
     });
-    const { chatkit } = agentServer({ agent: plainAgent({ tools: [withProgress(card, { label: 'Drawing a card…', icon: 'sparkle' })] }) });
+    // nothing stored at the API: the next turn sends the thread again, where the widget, task and hidden context are
+    const { chatkit } = agentServer({ agent: plainAgent({ tools: [withProgress(card, { label: 'Drawing a card…', icon: 'sparkle' })], modelSettings: { store: false } }) });
     script(call('show_card', { title: '60 req/min' }), say('Here it is.'));
     const events = await stream(chatkit, token, create('Card please'));
     // the hidden context's `done` is stored and never sent; the widget closes the open workflow first
@@ -336,7 +341,7 @@ describe('streamAgentResponse: guardrails and failures', LIMIT, () => {
 
 describe('streamAgentResponse: the client closes the stream', LIMIT, () => {
   test('the run is cancelled (the upstream request closes), the partial text is kept and the next turn hears of it', async () => {
-    const { chatkit } = agentServer({ agent: plainAgent() });
+    const { chatkit, store } = agentServer({ agent: plainAgent() });
     script({ output: [{ type: 'message', deltas: Array.from({ length: 200 }, (_, i) => `word${i} `) }], delayMs: 10 });
     const controller = new AbortController();
     const response = await post(chatkit, token, create('Talk a lot'), { signal: controller.signal });
@@ -347,8 +352,9 @@ describe('streamAgentResponse: the client closes the stream', LIMIT, () => {
     await reader.cancel();
     controller.abort();
     await eventually(() => standIn.requests[0]!.closedEarly);
+    // the hidden note is stored, never sent: read the store itself
     const stored = await eventually(async () => {
-      const items = await storedItems(chatkit, token, threadId);
+      const items = (await store.loadThreadItems(threadId, undefined, 10, 'asc', userContext)).data;
       return items.length >= 3 ? items : undefined;
     });
     assert.ok(stored);
@@ -379,7 +385,7 @@ describe('loadAgentInput: previousResponseId', LIMIT, () => {
     assert.match(String(second.previous_response_id), /^resp_/);
     assert.deepEqual(inputOf(second), [{ role: 'user', content: [{ type: 'input_text', text: 'Second' }] }]);
     assert.equal(standIn.requests.at(-1)!.status, 200);
-    const thread = await store.loadThread(threadId, { user: { sub: 'user-1', claims: {} }, request: new Request('http://x'), signal: new AbortController().signal });
+    const thread = await store.loadThread(threadId, userContext);
     assert.match(String(thread.metadata[PREVIOUS_RESPONSE_ID]), /^resp_/);
   });
 
