@@ -22,10 +22,10 @@ const logged: unknown[] = [];
 /** The test user's context, for reading the store directly. */
 const userContext = { user: { sub: 'user-1', claims: {} }, request: new Request('http://localhost/'), signal: new AbortController().signal };
 
-/** Each reading of the clock is one second after the one before (from now: the store orders items by time). */
-function tickingClock(start = Date.now()) {
-  let now = start - 1000;
-  return () => (now += 1000);
+/** Each reading of the clock is one second after the one before; the first is the real time (the store orders items by time). */
+function tickingClock() {
+  let now: number | undefined;
+  return () => (now = now === undefined ? Date.now() : now + 1000);
 }
 
 interface Setup {
