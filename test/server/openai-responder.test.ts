@@ -29,7 +29,11 @@ const inputOf = (items: string | InputItem[]): InputItem[] => (typeof items === 
 const itemsOf = async (threadId: string): Promise<ThreadItem[]> =>
   ((await (await chatkit(server, token, { type: 'threads.get_by_id', params: { thread_id: threadId } })).json()) as Thread).items.data;
 
+const ownKey = process.env.OPENAI_API_KEY;
+
 before(async () => {
+  // as the demo runs: the key in the environment, where the SDK's trace exporter would find it too
+  process.env.OPENAI_API_KEY = 'sk-test-key';
   standIn = await startResponsesStandIn();
   globalThis.fetch = (input, init) => {
     fetched.push(input instanceof Request ? input.url : String(input));
@@ -40,6 +44,8 @@ before(async () => {
 });
 after(async () => {
   globalThis.fetch = realFetch;
+  if (ownKey === undefined) delete process.env.OPENAI_API_KEY;
+  else process.env.OPENAI_API_KEY = ownKey;
   await server.stop();
   await standIn.close();
 });
@@ -88,10 +94,10 @@ test('whoami answers with the verified claims; the profile card is a widget; get
   assert.deepEqual(progress, ['Checking who you are…', 'Drawing your card…', 'Asking the page…']);
   const claims = inputOf(standIn.requests[1]!.body.input).find(item => item.type === 'function_call_output');
   assert.equal(claims?.call_id, 'call_who');
-  const who = JSON.parse(String(claims?.output)) as Record<string, unknown>;
+  const who = JSON.parse(String(claims?.output)) as { sub: string; name: string; claims: Record<string, unknown> };
   assert.equal(who.name, 'Katherine');
-  assert.match(String(who.email), /@/);
-  assert.equal(who.iss, server.url);
+  assert.equal(who.claims.sub, who.sub);
+  assert.equal(who.claims.iss, server.url, 'the claims of the verified token');
   const widget = events.find(event => event.type === 'thread.item.done' && event.item.type === 'widget');
   assert.ok(widget?.type === 'thread.item.done' && widget.item.type === 'widget' && JSON.stringify(widget.item.widget).includes('Katherine'));
   const pending = events.at(-1);
@@ -112,7 +118,7 @@ test('whoami answers with the verified claims; the profile card is a widget; get
 test('a failed response becomes the in-band stream.error and nothing of the turn is stored', LIMIT, async () => {
   script({ fail: 'response.failed', message: 'The model is on fire' });
   const { events, threadId } = await createThread(server, token, 'Break please');
-  assert.deepEqual(events.at(-1), { type: 'error', code: 'stream.error', allow_retry: true });
+  assert.deepEqual(events.filter(event => event.type === 'error'), [{ type: 'error', code: 'stream.error', allow_retry: true }]);
   assert.deepEqual((await itemsOf(threadId)).map(item => item.type), ['user_message']);
 });
 

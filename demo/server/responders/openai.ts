@@ -32,21 +32,21 @@ type Run = RunContext<AgentContext>;
 const whoami = withProgress(
   tool({
     name: 'whoami',
-    description: "The signed-in user's verified identity: the JWT's subject, name and claims (email, issuer, expiry).",
+    description: "The signed-in user's verified identity: the JWT's subject, name and every claim (issuer, audience, expiry).",
     parameters: z.object({}),
     execute: async (_input, run?: Run) => {
       const { sub, name, claims } = run!.context.user;
-      return JSON.stringify({ sub, name, email: claims.email, iss: claims.iss, exp: claims.exp });
+      return JSON.stringify({ sub, name, claims });
     },
   }),
   { label: 'Checking who you are…', icon: 'profile' },
 );
 
-const profileCard = (name: string, email: string | undefined, expires: string): WidgetRoot => ({
+const profileCard = (name: string, sub: string, expires: string): WidgetRoot => ({
   type: 'Card',
   children: [
     { type: 'Title', value: name, size: 'sm' },
-    { type: 'Text', value: email ?? 'No email in the token', color: 'secondary' },
+    { type: 'Text', value: `Account ${sub}`, color: 'secondary' },
     { type: 'Caption', value: `Token valid until ${expires}` },
   ],
 });
@@ -58,10 +58,9 @@ const showProfileCard = withProgress(
     parameters: z.object({}),
     execute: async (_input, run?: Run) => {
       const context = run!.context;
-      const { name, claims } = context.user;
-      const email = typeof claims.email === 'string' ? claims.email : undefined;
+      const { sub, name, claims } = context.user;
       const expires = typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : 'unknown';
-      await context.streamWidget(profileCard(name ?? context.user.sub, email, expires), { copyText: `${name ?? context.user.sub} <${email ?? ''}>` });
+      await context.streamWidget(profileCard(name ?? sub, sub, expires), { copyText: `${name ?? sub} (${sub})` });
       return 'The card is shown to the user; do not repeat its content.';
     },
   }),
