@@ -1,6 +1,6 @@
 // `npm run bench [-- names...] [--quick] [--build]`: runs the benchmarks one after the other (never two
 // at once), prints each one's figures and verdict as it finishes, and writes bench/results.md with
-// the date and the machine. Names: bundle, verify, refresh, ready, load, launcher (default: all).
+// the date and the machine. Names: bundle, verify, refresh, ready, load, launcher, chatkit (default: all).
 // A subset replaces its own sections of results.md and keeps the others (each says when it ran).
 // --quick (or BENCH_QUICK=1): short runs to check the scripts; results.md is left alone.
 // --build (or BENCH_BUILD=1): rebuild the bundles first (otherwise an existing dist/ is used).
@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { findChrome } from '../scripts/find-chrome.mjs';
 import { run as bundle } from './bundle.js';
+import { run as chatkit } from './chatkit-server.js';
 import { run as launcher } from './launcher.js';
 import { mib, num, printResult, quick } from './lib/common.js';
 import type { BenchResult } from './lib/common.js';
@@ -18,7 +19,7 @@ import { run as ready } from './ready.js';
 import { run as refresh } from './refresh.js';
 import { run as verify } from './verify.js';
 
-const benchmarks: Record<string, () => Promise<BenchResult>> = { bundle, verify, refresh, ready, load, launcher };
+const benchmarks: Record<string, () => Promise<BenchResult>> = { bundle, verify, refresh, ready, load, launcher, chatkit };
 const resultsFile = `${root}bench/results.md`;
 
 const stamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');

@@ -6,8 +6,9 @@
 //          responder: both serve from one process state (Better Auth hosted, JIT, heap), so what
 //          separates them is verification alone
 //   floor  the floor alone in a process of its own, without Better Auth: the bare floor
-// The floor: the same ChatKit protocol handler, mounted by this script behind a fixed identity with
-// no token verification (the product has no switch that skips auth).
+// The floor: the same ChatKit server (app.ts createChat: the package's createChatKitServer with the
+// app's hooks), its process() called by this script behind a fixed identity with no token
+// verification (the product has no switch that skips auth).
 // Talks to its parent over the IPC channel only (nothing is added to the app's HTTP surface):
 //   -> { type: 'ready', url, floorUrl? }     once listening (floorUrl: app mode, the floor beside it)
 //   <- { type: 'stats', gc? }  -> { type: 'stats', stats, floorStats?, memory, cpu }   (gc: memory read after a full GC)
@@ -17,10 +18,8 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
-import { startServer } from '../demo/server/app.js';
+import { createChat, startServer } from '../demo/server/app.js';
 import type { RunningServer } from '../demo/server/app.js';
-import { createChatKitHandler } from '../demo/server/chatkit-protocol.js';
-import type { ChatKitHandler } from '../demo/server/chatkit-protocol.js';
 import { loadConfig, originFor } from '../demo/server/config.js';
 import type { ServerConfig } from '../demo/server/config.js';
 import { createCors } from '../demo/server/cors.js';
@@ -30,8 +29,8 @@ import { createOfflineResponder } from '../demo/server/responders/offline.js';
 import type { Responder } from '../demo/server/responders/types.js';
 import { createStats } from '../demo/server/stats.js';
 import type { ServerStats } from '../demo/server/stats.js';
-import type { ChatStore } from '../demo/server/store.js';
-import type { Identity } from '../src/server/index.js';
+import { createVerifier } from '../src/server/index.js';
+import type { Identity, Store } from '../src/server/index.js';
 
 export interface ServeSpec {
   mode: 'app' | 'floor';
@@ -96,7 +95,7 @@ async function startApp(config: ServerConfig): Promise<Running> {
  * request runs as.
  */
 function floorFetch(parts: {
-  chat: ChatKitHandler;
+  chat: FloorChat;
   stats: ServerStats;
   cors: () => ReturnType<typeof createCors>;
   identity: () => Identity;
@@ -145,12 +144,25 @@ async function listen(fetch: (request: Request) => Promise<Response>, host: stri
   };
 }
 
-function floorChat(store: ChatStore, responder: Responder, config: ServerConfig, stats: ServerStats): ChatKitHandler {
-  return createChatKitHandler({ store, responder, maxBodyBytes: config.maxBodyBytes, log: () => {}, onStreamCancelled: () => stats.chatStreamsCancelled++ });
+/** The chat behind a fixed identity: one request, who it runs as, the answer. */
+type FloorChat = ((request: Request, identity: Identity) => Promise<Response>) & { close(): Promise<void> };
+
+/** The app's ChatKit server (createChat), its process() given the identity as verified. */
+function floorChat(store: Store, responder: Responder, config: ServerConfig, stats: ServerStats): FloorChat {
+  // never asked: process() takes the context as already verified
+  const verifier = createVerifier({ jwksUrl: 'http://floor.invalid/jwks', issuer: 'http://floor.invalid', audience: 'http://floor.invalid' });
+  const server = createChat({ verifier, store, responder, stats, maxBodyBytes: config.maxBodyBytes, log: () => {} });
+  const chat = async (request: Request, identity: Identity): Promise<Response> => {
+    const result = await server.process(new Uint8Array(await request.arrayBuffer()), { user: identity, request, signal: request.signal });
+    return result.streaming
+      ? new Response(result.stream, { headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store' } })
+      : new Response(result.json, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+  };
+  return Object.assign(chat, { close: () => server.close() });
 }
 
 /** The floor on a server of its own, `chat` its protocol handler. */
-async function serveFloor(chat: ChatKitHandler, stats: ServerStats, config: ServerConfig): Promise<Listening> {
+async function serveFloor(chat: FloorChat, stats: ServerStats, config: ServerConfig): Promise<Listening> {
   // the allow-list names the server's own origin, known once it listens (as in startServer)
   const late: { cors?: ReturnType<typeof createCors> } = {};
   const listening = await listen(floorFetch({ chat, stats, cors: () => late.cors!, identity: () => FLOOR_IDENTITY }), config.host, 0);
@@ -176,7 +188,7 @@ async function startFloor(config: ServerConfig): Promise<Running> {
   const database = openDatabase(config, () => {});
   await database.migrate(async () => {}); // the store's tables only
   const stats = createStats();
-  const chat = floorChat(database.store, createOfflineResponder({ delayMs: config.offlineDelayMs }), config, stats);
+  const chat = floorChat(database.store, createOfflineResponder({ store: database.store, delayMs: config.offlineDelayMs }), config, stats);
   const floor = await serveFloor(chat, stats, config);
   return {
     url: floor.url,
@@ -198,7 +210,7 @@ async function startFloor(config: ServerConfig): Promise<Running> {
 async function abInApp(server: RunningServer, url: string, token: string, count: number, chunks: number) {
   const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Identity['claims'] & { sub: string; name?: unknown };
   const identity: Identity = { sub: claims.sub, claims, ...(typeof claims.name === 'string' && { name: claims.name }) };
-  const chat = createChatKitHandler({ store: server.app.store, responder: server.app.responder, log: () => {} });
+  const chat = floorChat(server.app.store, server.app.responder, { ...loadConfig({}), log: false }, createStats());
   const cors = createCors([server.url]);
   const floor = floorFetch({ chat, stats: createStats(), cors: () => cors, identity: () => identity });
   const app = (request: Request) => server.app.fetch(request);

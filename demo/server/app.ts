@@ -26,7 +26,7 @@ import { serveStatic } from './static.js';
 import { createStats } from './stats.js';
 import type { ServerStats } from './stats.js';
 import { createChatKitServer, createVerifier } from '../../src/server/index.js';
-import type { ChatKitContext, ChatKitLogEntry, Rejection, Store, UserMessageItem, Verifier } from '../../src/server/index.js';
+import type { ChatKitContext, ChatKitLogEntry, ChatKitServer, Rejection, Store, UserMessageItem, Verifier } from '../../src/server/index.js';
 
 export type { ServerConfig } from './config.js';
 export type { ServerStats } from './stats.js';
@@ -122,6 +122,37 @@ function rejectionLine({ request, status, code, reason, detail }: Rejection): st
   return `${request ? `${request.method} ${request.path} ` : ''}${status} ${code}: token refused (${reason}): ${detail}`;
 }
 
+/**
+ * The package's ChatKit server, as any backend would mount it: the verifier, the store, the
+ * responder's hooks. The demo adds a title on a thread's first message and counts abandoned replies.
+ */
+export function createChat(parts: {
+  verifier: Verifier;
+  store: Store;
+  responder: Responder;
+  stats: ServerStats;
+  maxBodyBytes: number;
+  log: (line: string) => void;
+}): ChatKitServer {
+  const { responder, stats } = parts;
+  return createChatKitServer<ChatKitContext>({
+    verifier: parts.verifier,
+    store: parts.store,
+    async *respond(thread, input, context) {
+      if (input && thread.title === undefined) thread.title = titleFor(input);
+      try {
+        yield* responder.respond(thread, input, context);
+      } finally {
+        if (context.signal.aborted) stats.chatStreamsCancelled++;
+      }
+    },
+    ...(responder.action && { action: responder.action.bind(responder) }),
+    ...(responder.syncAction && { syncAction: responder.syncAction.bind(responder) }),
+    maxBodyBytes: parts.maxBodyBytes,
+    log: ({ message, error }: ChatKitLogEntry) => parts.log(`chatkit: ${message}${error === undefined ? '' : `: ${oneLine(error)}`}`),
+  });
+}
+
 export function createApp(config: ServerConfig): ChatApp {
   const publicUrl = config.publicUrl ?? originFor(config.host, config.port);
   const stats = createStats();
@@ -175,24 +206,7 @@ export function createApp(config: ServerConfig): ChatApp {
     ...(!config.jwksUrl && { fetch: async (url: string, init: RequestInit) => hono.fetch(new Request(url, init)) }),
   });
 
-  // The package's ChatKit server, as any backend would mount it: the verifier above, the store, the
-  // responder's hooks. The demo adds a title on a thread's first message and counts abandoned replies.
-  const chat = createChatKitServer<ChatKitContext>({
-    verifier,
-    store,
-    async *respond(thread, input, context) {
-      if (input && thread.title === undefined) thread.title = titleFor(input);
-      try {
-        yield* responder.respond(thread, input, context);
-      } finally {
-        if (context.signal.aborted) stats.chatStreamsCancelled++;
-      }
-    },
-    ...(responder.action && { action: responder.action.bind(responder) }),
-    ...(responder.syncAction && { syncAction: responder.syncAction.bind(responder) }),
-    maxBodyBytes: config.maxBodyBytes,
-    log: ({ message, error }: ChatKitLogEntry) => logProblem(`chatkit: ${message}${error === undefined ? '' : `: ${oneLine(error)}`}`),
-  });
+  const chat = createChat({ verifier, store, responder, stats, maxBodyBytes: config.maxBodyBytes, log: logProblem });
 
   const hono = new Hono();
   hono.onError((error, c) => {

@@ -214,6 +214,8 @@ class ChatKitStandIn extends HTMLElement {
       this.#fail(error);
       return;
     }
+    // the server completes the call without an event: the client shows it completed itself
+    this.#put({ ...item, status: 'completed', output: result });
     await this.#stream({ type: 'threads.add_client_tool_output', params: { thread_id: item.thread_id, result } });
   }
 
