@@ -148,6 +148,35 @@ export async function startResponsesStandIn(model: ResponsesStandIn['model'] = (
     return previous;
   }
 
+  function addOutput(output: Record<string, unknown>[], item: Record<string, unknown> | undefined): void {
+    if (!item) return;
+    const before = output.at(-1);
+    if (item.type === 'function_call' && before?.type === 'reasoning') reasoningOf.set(item.id as string, before.id as string);
+    output.push(item);
+  }
+
+  function remember(body: ResponsesRequest, response: { id: string; output: Record<string, unknown>[] }, previous: StoredResponse | undefined): void {
+    if (body.store === false) return;
+    const itemIds = new Set([...(previous?.itemIds ?? []), ...items(body).flatMap(item => (item.id ? [item.id] : [])), ...response.output.map(item => item.id as string)]);
+    stored.set(response.id, { output: response.output, previous: body.previous_response_id, itemIds });
+    for (const item of response.output) storedItems.add(item.id as string);
+  }
+
+  /** `stream` not true: the whole response as one JSON body, as the API answers then. */
+  async function answerWhole(body: ResponsesRequest, reply: Reply, res: ServerResponse, recorded: Recorded, previous: StoredResponse | undefined): Promise<void> {
+    if (!('output' in reply)) {
+      recorded.status = 500;
+      res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { message: 'The stand-in fails only streamed responses this way.', type: 'server_error', param: null, code: null } }));
+      return;
+    }
+    const response = responseFor(body);
+    for (const spec of reply.output) {
+      addOutput(response.output, await streamItem(spec, response.output.length, body, async () => {}));
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ...response, status: 'completed', usage: USAGE }));
+    remember(body, response, previous);
+  }
+
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let raw = '';
     for await (const chunk of req) raw += chunk;
@@ -176,6 +205,7 @@ export async function startResponsesStandIn(model: ResponsesStandIn['model'] = (
       return;
     }
     if ('fail' in reply && reply.fail === 'hang') return;
+    if (body.stream !== true) return answerWhole(body, reply, res, recorded, previous);
 
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
     let sequence = 0;
@@ -184,30 +214,7 @@ export async function startResponsesStandIn(model: ResponsesStandIn['model'] = (
       res.write(`event: ${data.type as string}\ndata: ${JSON.stringify({ ...data, sequence_number: sequence++ })}\n\n`);
       if ('output' in reply && reply.delayMs) await new Promise(resolve => setTimeout(resolve, reply.delayMs));
     };
-    const store = body.store !== false;
-    const response = {
-      id: nextId('resp'),
-      object: 'response',
-      created_at: Math.floor(Date.now() / 1000),
-      status: 'in_progress',
-      error: null,
-      incomplete_details: null,
-      instructions: body.instructions ?? null,
-      model: body.model,
-      output: [] as Record<string, unknown>[],
-      parallel_tool_calls: true,
-      previous_response_id: body.previous_response_id ?? null,
-      reasoning: body.reasoning ?? { effort: null, summary: null },
-      store,
-      temperature: 1,
-      text: { format: { type: 'text' } },
-      tool_choice: 'auto',
-      tools: body.tools ?? [],
-      top_p: 1,
-      truncation: 'disabled',
-      usage: null as unknown,
-      metadata: {},
-    };
+    const response = responseFor(body);
     try {
       await send({ type: 'response.created', response });
       await send({ type: 'response.in_progress', response });
@@ -223,25 +230,15 @@ export async function startResponsesStandIn(model: ResponsesStandIn['model'] = (
         return;
       }
       for (const spec of reply.output) {
-        const output_index = response.output.length;
-        const item = await streamItem(spec, output_index, body, send);
-        if (!item) continue;
-        const before = response.output.at(-1);
-        if (item.type === 'function_call' && before?.type === 'reasoning') reasoningOf.set(item.id as string, before.id as string);
-        response.output.push(item);
+        addOutput(response.output, await streamItem(spec, response.output.length, body, send));
       }
-      const usage = { input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 10, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 20 };
-      await send({ type: 'response.completed', response: { ...response, status: 'completed', usage } });
+      await send({ type: 'response.completed', response: { ...response, status: 'completed', usage: USAGE } });
       res.end();
     } catch {
       // the client went away mid-stream: nothing is completed, nothing is stored
       return;
     }
-    if (store) {
-      const itemIds = new Set([...(previous?.itemIds ?? []), ...items(body).flatMap(item => (item.id ? [item.id] : [])), ...response.output.map(item => item.id as string)]);
-      stored.set(response.id, { output: response.output, previous: body.previous_response_id, itemIds });
-      for (const item of response.output) storedItems.add(item.id as string);
-    }
+    remember(body, response, previous);
   }
 
   const server = createServer((req, res) => {
@@ -260,6 +257,35 @@ export async function startResponsesStandIn(model: ResponsesStandIn['model'] = (
 }
 
 type Send = (data: Record<string, unknown>) => Promise<void>;
+
+const USAGE = { input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 10, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 20 };
+
+/** A new response object, as `response.created` shows it. */
+function responseFor(body: ResponsesRequest) {
+  return {
+    id: nextId('resp'),
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    status: 'in_progress',
+    error: null,
+    incomplete_details: null,
+    instructions: body.instructions ?? null,
+    model: body.model,
+    output: [] as Record<string, unknown>[],
+    parallel_tool_calls: true,
+    previous_response_id: body.previous_response_id ?? null,
+    reasoning: body.reasoning ?? { effort: null, summary: null },
+    store: body.store !== false,
+    temperature: 1,
+    text: { format: { type: 'text' } },
+    tool_choice: 'auto',
+    tools: body.tools ?? [],
+    top_p: 1,
+    truncation: 'disabled',
+    usage: null as unknown,
+    metadata: {},
+  };
+}
 
 async function streamItem(spec: OutputSpec, output_index: number, body: ResponsesRequest, send: Send): Promise<Record<string, unknown> | undefined> {
   if (spec.type === 'message') {
