@@ -227,6 +227,41 @@ describe('streamAgentResponse: tools', LIMIT, () => {
     assert.ok(texts.some(text => text.includes('<Task>\\nLooked it up')), 'the task reaches the model');
   });
 
+  test('a tool asks the user (structured input), the turn ends there, and the answers reach the model next turn; workflow helpers', async () => {
+    const ask = tool({
+      name: 'ask_size',
+      description: 'Asks the user for a size.',
+      parameters: z.object({}),
+      execute: async (_input, run?: RunContext<AgentContext>) => {
+        const context = run!.context;
+        context.startWorkflow({ type: 'custom', tasks: [{ type: 'custom', status_indicator: 'loading', title: 'Checking stock' }] });
+        context.updateWorkflowTask({ type: 'custom', status_indicator: 'complete', title: 'Checked stock' }, 0);
+        context.endWorkflow({ summary: { title: 'Stock checked' }, expanded: true });
+        context.progress('Asking you…', 'search');
+        context.requestStructuredInput([{ id: 'q1', type: 'freeform', question: 'Which size?' }]);
+        return 'Asked.';
+      },
+    });
+    const { chatkit } = agentServer({ agent: plainAgent({ tools: [ask], toolUseBehavior: { stopAtToolNames: ['ask_size'] } }) });
+    script(call('ask_size'));
+    const events = await stream(chatkit, token, create('A shirt please'));
+    assert.deepEqual(shape(events).slice(3), ['progress_update', 'added:workflow', 'updated:workflow.task.updated', 'done:workflow', 'progress_update', 'done:structured_input']);
+    const workflow = doneItems(events).find(item => item.type === 'workflow') as WorkflowItem;
+    assert.deepEqual(workflow.workflow, { type: 'custom', tasks: [{ type: 'custom', status_indicator: 'complete', title: 'Checked stock' }], summary: { title: 'Stock checked' }, expanded: true });
+    const form = doneItems(events).at(-1)!;
+    assert.equal(standIn.requests.length, 1);
+
+    script(say('Size L it is.'));
+    const answered = await stream(chatkit, token, {
+      type: 'threads.add_structured_input',
+      params: { thread_id: threadIdOf(events), item_id: form.id, input: { status: 'answered', answers: { q1: { values: ['L'] } } } },
+    });
+    assert.equal(errorOf(answered).length, 0);
+    assert.equal(lastRequest().previous_response_id, undefined, 'a turn that ended at a tool is not continued by id');
+    assert.ok(inputOf(lastRequest()).some(item => JSON.stringify(item.content).includes('- Which size?: L')));
+    assert.equal(standIn.requests.at(-1)!.status, 200);
+  });
+
   test('a tool that throws is reported to the model (the SDK’s way), and the turn goes on', async () => {
     const broken = tool({ name: 'broken', description: 'Fails.', parameters: z.object({}), execute: async () => { throw new Error('disk on fire'); } });
     const { chatkit } = agentServer({ agent: plainAgent({ tools: [broken] }) });
