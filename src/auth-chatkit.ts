@@ -65,6 +65,9 @@ export class AuthChatKit extends LauncherElement {
     refreshLeeway: { attribute: 'refresh-leeway' },
     signInMode: { attribute: 'sign-in-mode' },
     credentialStorage: { attribute: 'credential-storage' },
+    attachments: {},
+    attachmentMaxSize: { attribute: 'attachment-max-size' },
+    attachmentMaxCount: { attribute: 'attachment-max-count' },
     remember: { type: Boolean },
     tokenProvider: { attribute: false },
     chatkitOptions: { attribute: false },
@@ -99,6 +102,12 @@ export class AuthChatKit extends LauncherElement {
   declare signInMode: string | undefined;
   /** Where the any-site sign-in keeps a bearer credential if partitioned cookies are refused: `memory` (default), `session`, `local`. */
   declare credentialStorage: string | undefined;
+  /** Accepted attachment types, like `<input type=file accept>`: `image/*,application/pdf,.txt`. Enables uploads. */
+  declare attachments: string | undefined;
+  /** Largest attachment: bytes, or `10MB` (KB/MB/GB decimal, KiB/MiB/GiB binary). */
+  declare attachmentMaxSize: string | undefined;
+  /** Most attachments in one message. */
+  declare attachmentMaxCount: string | undefined;
   /** Remember the thread shown and the open panel across page loads in this tab, for the signed-in user. */
   declare remember: boolean;
   /** Gets the JWT some other way: an async function resolving a JWT, or null when signed out. */

@@ -11,18 +11,26 @@ export interface AuthorizedFetchOptions {
 
 /**
  * The `fetch` given to ChatKit (`options.api.fetch`): adds `Authorization: Bearer <JWT>` to requests
- * for the chat backend's origin, with a token fresh for at least a few seconds. On a 401 it forces
- * one refresh and retries once; anything for another origin passes through untouched.
+ * for the chat backend's origin (its upload routes included), with a token fresh for at least a few
+ * seconds. On a 401 it forces one refresh and retries once with the same body. Anything for another
+ * origin (a presigned storage URL) passes through untouched: such hosts refuse an `Authorization`.
  */
 export function authorizedFetch({ source, apiUrl, onRejected, fetch: send = (...args) => fetch(...args) }: AuthorizedFetchOptions): typeof fetch {
   const apiOrigin = new URL(apiUrl).origin;
   return async (input, init) => {
-    // `new Request` takes init.headers as a Headers object, an array of pairs or a plain object.
+    // Read the URL without building a Request: that would take over the body of a Request given.
+    const url = new URL(input instanceof Request ? input.url : `${input}`, globalThis.location?.href);
+    if (url.origin !== apiOrigin) return send(input, init);
     const request = new Request(input, init);
-    if (new URL(request.url).origin !== apiOrigin) return send(input, init);
-    const replay = request.clone(); // the body stays replayable for the one retry
+    // Headers as given: a FormData sent again gets a new multipart boundary, so no derived Content-Type.
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
     const token = await source.getToken();
-    const first = await send(withBearer(request, token));
+    const body = await replayable(init?.body, request);
+    const attempt = (token: string) => {
+      headers.set('Authorization', `Bearer ${token}`);
+      return new Request(request, { headers, body });
+    };
+    const first = await send(attempt(token));
     if (first.status !== 401) return first;
 
     let fresh: string;
@@ -32,14 +40,18 @@ export function authorizedFetch({ source, apiUrl, onRejected, fetch: send = (...
       return first; // signed out meanwhile: ChatKit gets the backend's own answer
     }
     await first.body?.cancel();
-    const second = await send(withBearer(replay, fresh));
+    const second = await send(attempt(fresh));
     if (second.status === 401) onRejected?.(second);
     return second;
   };
 }
 
-function withBearer(request: Request, token: string): Request {
-  const headers = new Headers(request.headers);
-  headers.set('Authorization', `Bearer ${token}`);
-  return new Request(request, { headers });
+/**
+ * A body that can be sent twice without a second copy in memory: a string, Blob/File, FormData,
+ * buffer or URLSearchParams is sent again as it is (a File stays a reference to the file); a stream,
+ * or the body of a Request given, is read once into a Blob (which the browser may keep on disk).
+ */
+async function replayable(given: BodyInit | null | undefined, request: Request): Promise<BodyInit | undefined> {
+  if (given != null && !(given instanceof ReadableStream)) return given;
+  return request.body ? request.blob() : undefined;
 }

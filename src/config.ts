@@ -1,3 +1,4 @@
+import { attachmentOptions, type AttachmentOptions } from './attachment-options.js';
 import { defaultChatKitSrc } from './chatkit-runtime.js';
 import type { CredentialStorage } from './embed-session.js';
 import { AuthChatKitError } from './errors.js';
@@ -19,6 +20,9 @@ export interface RawConfig {
   refreshLeeway?: string | null;
   signInMode?: string | null;
   credentialStorage?: string | null;
+  attachments?: string | null;
+  attachmentMaxSize?: string | null;
+  attachmentMaxCount?: string | null;
   tokenProvider?: unknown;
 }
 
@@ -37,6 +41,8 @@ export interface ChatConfig {
   /** Sign in through the auth server's hand-off popup (the auth server is on another site). */
   popup: boolean;
   credentialStorage: CredentialStorage;
+  /** The composer's attachments (two-phase upload), when `attachments` lists accepted types. */
+  attachments?: AttachmentOptions;
 }
 
 /** ChatKit needs a domain key, but accepts any placeholder on a loopback host. */
@@ -93,6 +99,7 @@ export function parseConfig(raw: RawConfig, page: PageContext): ChatConfig {
     leewayMs: leeway === undefined ? undefined : Number(leeway) * 1000,
     popup: !!authUrl && (mode === 'popup' || (mode === 'auto' && site(authUrl) !== site(page.origin))),
     credentialStorage,
+    attachments: attachmentOptions(present(raw.attachments), present(raw.attachmentMaxSize), present(raw.attachmentMaxCount)),
   };
 }
 

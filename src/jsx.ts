@@ -13,6 +13,9 @@ export interface AuthChatKitAttributes {
   greeting?: string;
   locale?: string;
   'refresh-leeway'?: string | number;
+  attachments?: string;
+  'attachment-max-size'?: string | number;
+  'attachment-max-count'?: string | number;
   mode?: 'inline' | 'launcher';
   position?: 'right' | 'left';
   loading?: 'lazy' | 'eager';

@@ -25,7 +25,7 @@ import type { Responder } from './responders/types.js';
 import { serveStatic } from './static.js';
 import { createStats } from './stats.js';
 import type { ServerStats } from './stats.js';
-import { createChatKitServer, createVerifier } from '../../src/server/index.js';
+import { createChatKitServer, createVerifier, SignedAttachmentStore } from '../../src/server/index.js';
 import type { ChatKitContext, ChatKitLogEntry, ChatKitServer, Rejection, Store, UserMessageItem, Verifier } from '../../src/server/index.js';
 
 export type { ServerConfig } from './config.js';
@@ -42,6 +42,8 @@ export interface ChatApp {
   ready: Promise<void>;
   auth: AuthService;
   store: Store;
+  /** Uploaded files: their routes, readAttachment for the responder, sweep for the unsent ones. */
+  attachments: SignedAttachmentStore;
   responder: Responder;
   /** Ends streaming replies (keeping what they said) and closes the database. */
   close(): Promise<void>;
@@ -58,12 +60,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function chooseResponder(config: ServerConfig, store: Store): Responder {
+export function chooseResponder(config: ServerConfig, store: Store, attachments?: SignedAttachmentStore): Responder {
   if (config.responder) return config.responder(store);
   if (config.openaiApiKey) {
     return createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl, tracing: config.openaiTracing, store });
   }
-  return createOfflineResponder({ store, delayMs: config.offlineDelayMs });
+  return createOfflineResponder({ store, delayMs: config.offlineDelayMs, ...(attachments && { readAttachment: attachments.readAttachment.bind(attachments) }) });
 }
 
 /** A short title from the thread's first user message (its first few words). */
@@ -129,6 +131,7 @@ function rejectionLine({ request, status, code, reason, detail }: Rejection): st
 export function createChat(parts: {
   verifier: Verifier;
   store: Store;
+  attachments?: SignedAttachmentStore;
   responder: Responder;
   stats: ServerStats;
   maxBodyBytes: number;
@@ -137,7 +140,8 @@ export function createChat(parts: {
   const { responder, stats } = parts;
   return createChatKitServer<ChatKitContext>({
     verifier: parts.verifier,
-    store: parts.store,
+    store: parts.attachments?.store ?? parts.store,
+    ...(parts.attachments && { attachmentStore: parts.attachments, routes: parts.attachments.routes }),
     async *respond(thread, input, context) {
       if (input && thread.title === undefined) thread.title = titleFor(input);
       try {
@@ -162,12 +166,14 @@ export function createApp(config: ServerConfig): ChatApp {
   const publicOrigin = new URL(publicUrl).origin;
   const cors = createCors([...ownOrigins(config, publicUrl), ...config.allowedOrigins]);
   const database = openDatabase(config, logProblem);
-  const { store } = database;
   let auth: AuthService;
+  // once: with ':memory:' every call makes a new one
+  let secret: string;
   try {
+    secret = resolveSecret(config.betterAuthSecret, config.databasePath);
     auth = createAuth({
       database: database.auth,
-      secret: resolveSecret(config.betterAuthSecret, config.databasePath),
+      secret,
       publicUrl,
       issuer: config.jwtIssuer ?? publicUrl,
       audience: config.jwtAudience ?? publicUrl,
@@ -185,7 +191,6 @@ export function createApp(config: ServerConfig): ChatApp {
   const ready = database.migrate(() => auth.migrate());
   ready.catch(() => {}); // reported by whoever awaits it (startServer, fetch)
 
-  const responder = chooseResponder(config, store);
 
   // The package's verifier. Issuer and audience follow the auth server: without JWT_ISSUER /
   // JWT_AUDIENCE, the origin of the JWKS URL, which is PUBLIC_URL for this server's own JWKS and what
@@ -206,7 +211,20 @@ export function createApp(config: ServerConfig): ChatApp {
     ...(!config.jwksUrl && { fetch: async (url: string, init: RequestInit) => hono.fetch(new Request(url, init)) }),
   });
 
-  const chat = createChat({ verifier, store, responder, stats, maxBodyBytes: config.maxBodyBytes, log: logProblem });
+  // Files uploaded to signed single-use URLs under /chatkit, previews at signed URLs (the same secret
+  // as Better Auth's, under a key of their own), unsent ones swept hourly.
+  const attachments = new SignedAttachmentStore(database.attachmentFiles, {
+    store: database.store,
+    secret,
+    endpoint: `${publicUrl}/chatkit`,
+    maxSize: config.attachmentMaxBytes,
+    verifier,
+  });
+  const store = attachments.store;
+  const sweeping = setInterval(() => attachments.sweep().catch(error => logProblem(`attachments: sweep failed: ${oneLine(error)}`)), 3_600_000);
+  sweeping.unref();
+  const responder = chooseResponder(config, store, attachments);
+  const chat = createChat({ verifier, store, attachments, responder, stats, maxBodyBytes: config.maxBodyBytes, log: logProblem });
 
   const hono = new Hono();
   hono.onError((error, c) => {
@@ -228,6 +246,7 @@ export function createApp(config: ServerConfig): ChatApp {
     };
   hono.use(`${AUTH_BASE_PATH}/*`, corsFor('auth'));
   hono.use('/chatkit', corsFor('chat'));
+  hono.use('/chatkit/attachments/:id/upload', corsFor('upload'));
 
   hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, async c => {
     let request = c.req.raw;
@@ -260,6 +279,9 @@ export function createApp(config: ServerConfig): ChatApp {
     return response;
   });
   hono.all('/chatkit', () => errorResponse(405, 'method_not_allowed', 'Use POST.', { Allow: 'POST, OPTIONS' }));
+  // the attachments' routes of the same ChatKit server: they read the body themselves, no further than the declared size
+  hono.on(['PUT', 'POST'], '/chatkit/attachments/:id/upload', c => chat.fetch(c.req.raw));
+  hono.get('/chatkit/attachments/:id', c => chat.fetch(c.req.raw));
 
   // Where the demo page finds this server when it is opened on another site (http://localhost:PORT)
   hono.get('/demo-config.js', () =>
@@ -278,6 +300,7 @@ export function createApp(config: ServerConfig): ChatApp {
     ready,
     auth,
     store,
+    attachments,
     responder,
     async fetch(request) {
       const started = performance.now();
@@ -297,6 +320,7 @@ export function createApp(config: ServerConfig): ChatApp {
     close() {
       closing ??= (async () => {
         await ready.catch(() => {});
+        clearInterval(sweeping);
         await chat.close();
         await database.close();
       })();

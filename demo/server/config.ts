@@ -12,6 +12,11 @@ export interface ServerConfig {
   databasePath: string;
   /** DATABASE_URL (postgres:// or postgresql://): everything on PostgreSQL instead; DATABASE_PATH unused. */
   databaseUrl?: string;
+  /**
+   * ATTACHMENTS_DIR: where uploaded files live on SQLite (default: `attachments/` beside the database
+   * file; a temporary folder with ':memory:'). On PostgreSQL they are in the database.
+   */
+  attachmentsDir?: string;
   /** RATE_LIMIT (default on): Better Auth's rate limits, kept in the database on PostgreSQL (shared by the instances). */
   rateLimit: boolean;
   /** BETTER_AUTH_SECRET (32+ characters); absent: generated once into a 0600 file beside the database. */
@@ -53,6 +58,8 @@ export interface ServerConfig {
   clockToleranceSec: number;
   /** Request bodies above this many bytes answer 413. */
   maxBodyBytes: number;
+  /** Largest attachment accepted, in bytes (default 10 MB). */
+  attachmentMaxBytes: number;
   /** Pause between the offline responder's text deltas. */
   offlineDelayMs: number;
   /** Seconds an any-site hand-off code stays redeemable. */
@@ -104,6 +111,7 @@ export function loadConfig(env: Env): ServerConfig {
 
   const databasePath = get('DATABASE_PATH') ?? '.data/demo.sqlite';
   const databaseUrl = optional(get('DATABASE_URL'), parseDatabaseUrl);
+  const attachmentsDir = get('ATTACHMENTS_DIR');
 
   const betterAuthSecret = get('BETTER_AUTH_SECRET');
   if (betterAuthSecret !== undefined && betterAuthSecret.length < 32) {
@@ -151,6 +159,7 @@ export function loadConfig(env: Env): ServerConfig {
     host,
     databasePath,
     databaseUrl,
+    attachmentsDir,
     rateLimit: rateLimit === 'on',
     betterAuthSecret,
     publicUrl,
@@ -169,6 +178,7 @@ export function loadConfig(env: Env): ServerConfig {
     jwksTimeoutMs: 5_000,
     clockToleranceSec: 5,
     maxBodyBytes: 1024 * 1024,
+    attachmentMaxBytes: 10_000_000,
     offlineDelayMs: 40,
     embedCodeExpiresIn: 60,
   };

@@ -2,7 +2,7 @@
 // origin gets no CORS headers at all (the browser then keeps the answer from the page).
 import { errorResponse } from './http-errors.js';
 
-export type CorsRoute = 'auth' | 'chat' | 'static';
+export type CorsRoute = 'auth' | 'chat' | 'upload' | 'static';
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Accept-Language, chatkit-frame-instance-id';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
@@ -12,6 +12,8 @@ const ROUTES: Record<CorsRoute, { methods: string; credentials: boolean; expose:
   auth: { methods: 'GET, POST', credentials: true, expose: 'set-auth-jwt' },
   // bearer tokens only, no cookies; let the page read why a request was refused
   chat: { methods: 'POST', credentials: false, expose: 'WWW-Authenticate, Retry-After' },
+  // an attachment's bytes to its signed upload URL: PUT raw (ChatKit's descriptor) or POST multipart
+  upload: { methods: 'PUT, POST', credentials: false, expose: 'WWW-Authenticate, Retry-After' },
   // the element's script and the stand-in, loaded as module scripts by pages on other sites (a CDN's job)
   static: { methods: 'GET', credentials: false, expose: '' },
 };

@@ -1,8 +1,9 @@
 // The backend's database, chosen by configuration: SQLite in a file (DATABASE_PATH, the embedded
 // default) or PostgreSQL (DATABASE_URL, several instances on one database). Either way one handle for
 // Better Auth's tables and the chat store on the same database, migrations at start, and close().
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { ConfigError } from './config.js';
@@ -10,7 +11,9 @@ import type { ServerConfig } from './config.js';
 import { oneLine } from './http-errors.js';
 import type { HttpError } from './http-errors.js';
 import { databaseUnavailable, describeTarget, isUnavailable, openPool, withMigrationLock } from './postgres.js';
-import type { Store } from '../../src/server/index.js';
+import type { AttachmentFiles, Store } from '../../src/server/index.js';
+import { DiskAttachmentFiles } from '../../src/server/chatkit/attachments/disk.js';
+import { PostgresAttachmentFiles } from '../../src/server/chatkit/attachments/postgres.js';
 import { PostgresStore } from '../../src/server/chatkit/stores/postgres.js';
 import { SQLiteStore } from '../../src/server/chatkit/stores/sqlite.js';
 
@@ -19,6 +22,8 @@ export interface AppDatabase {
   /** Better Auth's `database` option: a better-sqlite3 database or a pg Pool (it picks Kysely's dialect). */
   auth: Database.Database | pg.Pool;
   store: Store;
+  /** Where attachments' bytes live: a folder beside the SQLite file, or a table on PostgreSQL. */
+  attachmentFiles: AttachmentFiles;
   /** Where Better Auth keeps its rate-limit counters: in the shared database when instances are several. */
   rateLimitStorage: 'memory' | 'database';
   /**
@@ -33,8 +38,8 @@ export interface AppDatabase {
 
 type Log = (line: string) => void;
 
-export function openDatabase(config: Pick<ServerConfig, 'databasePath' | 'databaseUrl'>, log: Log): AppDatabase {
-  return config.databaseUrl ? openPostgres(config.databaseUrl, log) : openSqlite(config.databasePath);
+export function openDatabase(config: Pick<ServerConfig, 'databasePath' | 'databaseUrl' | 'attachmentsDir'>, log: Log): AppDatabase {
+  return config.databaseUrl ? openPostgres(config.databaseUrl, log) : openSqlite(config.databasePath, config.attachmentsDir);
 }
 
 /** The SQLite file (its folder created), set up as every part of the backend expects it. */
@@ -51,8 +56,11 @@ export function openSqliteFile(path: string): Database.Database {
   }
 }
 
-function openSqlite(path: string): AppDatabase {
+function openSqlite(path: string, attachmentsDir: string | undefined): AppDatabase {
   const database = openSqliteFile(path);
+  // nothing kept with ':memory:': its files go in a temporary folder, removed on close
+  const temporary = attachmentsDir === undefined && path === ':memory:' ? mkdtempSync(join(tmpdir(), 'auth-chatkit-attachments-')) : undefined;
+  const folder = attachmentsDir ?? temporary ?? join(dirname(resolve(path)), 'attachments');
   let store: Store;
   try {
     store = new SQLiteStore(database);
@@ -64,12 +72,14 @@ function openSqlite(path: string): AppDatabase {
     kind: 'sqlite',
     auth: database,
     store,
+    attachmentFiles: new DiskAttachmentFiles(folder),
     rateLimitStorage: 'memory',
     // one process per file: nothing to take turns with
     migrate: migrateAuth => migrateAuth(),
     unavailable: () => undefined,
     async close() {
       database.close();
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
     },
   };
 }
@@ -77,15 +87,18 @@ function openSqlite(path: string): AppDatabase {
 function openPostgres(url: string, log: Log): AppDatabase {
   const pool = openPool(url, log);
   const store = new PostgresStore(pool);
+  const attachmentFiles = new PostgresAttachmentFiles(pool);
   return {
     kind: 'postgres',
     auth: pool,
     store,
+    attachmentFiles,
     rateLimitStorage: 'database',
     async migrate(migrateAuth) {
       try {
         // the store takes its own advisory lock; Better Auth's migrations take the demo's
         await store.migrate();
+        await attachmentFiles.migrate();
         await withMigrationLock(pool, () => migrateAuth());
       } catch (error) {
         if (error instanceof ConfigError) throw error;

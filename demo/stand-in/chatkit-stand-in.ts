@@ -20,6 +20,7 @@ import type {
   ThreadStreamEvent,
   WidgetItem,
 } from '../../src/server/chatkit/types.js';
+import { attachmentStyles, ComposerAttachments } from './attachments.js';
 import { applyUpdate, renderItem } from './items.js';
 import type { ItemHandlers } from './items.js';
 import type { WidgetAction } from './widgets.js';
@@ -74,6 +75,7 @@ class ChatKitStandIn extends HTMLElement {
   readonly #send: HTMLButtonElement;
   readonly #picker: HTMLSelectElement;
   readonly #title: HTMLElement;
+  readonly #attachments = new ComposerAttachments(() => this.#options, error => this.#fail(error));
   /** The thread's items on screen, in order: item id -> its data and its list element. */
   readonly #items = new Map<string, { item: ThreadItem; entry: HTMLLIElement }>();
   readonly #handlers: ItemHandlers = {
@@ -83,7 +85,7 @@ class ChatKitStandIn extends HTMLElement {
 
   constructor() {
     super();
-    this.#root.innerHTML = `<style>${styles}</style>
+    this.#root.innerHTML = `<style>${styles}${attachmentStyles}</style>
       <div class="app">
         <header>
           <span class="label" title="Not OpenAI's ChatKit: auth-chatkit's offline stand-in speaking the same protocol">offline stand-in</span>
@@ -104,6 +106,9 @@ class ChatKitStandIn extends HTMLElement {
     this.#send = this.#root.querySelector('.send')!;
     this.#picker = this.#root.querySelector('select')!;
     this.#title = this.#root.querySelector('.title')!;
+    const composer = this.#root.querySelector<HTMLFormElement>('form.composer')!;
+    composer.before(this.#attachments.list);
+    composer.prepend(this.#attachments.button, this.#attachments.input);
     this.#root.querySelector<HTMLFormElement>('form.composer')!.addEventListener('submit', event => {
       event.preventDefault();
       if (this.#streaming) this.#streaming.abort();
@@ -126,6 +131,7 @@ class ChatKitStandIn extends HTMLElement {
     const scheme = typeof options.theme === 'string' ? options.theme : options.theme?.colorScheme;
     this.#root.querySelector('.app')!.classList.toggle('dark', scheme === 'dark');
     this.#input.placeholder = options.composer?.placeholder ?? 'Message the AI';
+    this.#attachments.configure();
     if (first) void this.#start();
     else if (!this.#threadId) this.#showGreeting();
   }
@@ -164,7 +170,7 @@ class ChatKitStandIn extends HTMLElement {
     if (!message || !this.#options || this.#streaming) return;
     if (newThread) await this.setThreadId(null);
     this.#input.value = '';
-    const input = { content: [{ type: 'input_text', text: message }], attachments: [], inference_options: {} };
+    const input = { content: [{ type: 'input_text', text: message }], attachments: await this.#attachments.take(), inference_options: {} };
     const request = this.#threadId
       ? { type: 'threads.add_user_message', params: { thread_id: this.#threadId, input } }
       : { type: 'threads.create', params: { input } };

@@ -12,6 +12,7 @@ import type {
   WidgetItem,
   Workflow,
 } from '../../src/server/chatkit/types.js';
+import { renderAttachments } from './attachments.js';
 import { applyWidgetUpdate, renderWidget } from './widgets.js';
 import type { WidgetAction } from './widgets.js';
 
@@ -30,6 +31,7 @@ export function renderItem(entry: HTMLLIElement, item: ThreadItem, handlers: Ite
   switch (item.type) {
     case 'user_message':
       entry.textContent = item.content.map(part => part.text).join('');
+      if (item.attachments.length) entry.append(renderAttachments(item.attachments));
       break;
     case 'assistant_message':
       renderAssistant(entry, item);

@@ -539,6 +539,24 @@ describe('<auth-chatkit>', () => {
       expect(options.header).to.deep.equal({ enabled: false });
     });
 
+    it('attachments, attachment-max-size and attachment-max-count enable two-phase uploads; chatkitOptions overrides them', async () => {
+      const el = await mount({ attachments: 'image/*, application/pdf,.txt', 'attachment-max-size': '10MB', 'attachment-max-count': '3' });
+      await ready(el);
+      const { options } = chatkitOf(el);
+      expect(options.api.uploadStrategy).to.deep.equal({ type: 'two_phase' });
+      expect(options.composer?.attachments).to.deep.equal({
+        enabled: true, accept: { 'image/*': [], 'application/pdf': [], 'text/plain': ['.txt'] }, maxSize: 10_000_000, maxCount: 3,
+      });
+      el.chatkitOptions = { composer: { attachments: { enabled: true, maxCount: 1 } } };
+      await el.updateComplete;
+      expect(chatkitOf(el).options.composer?.attachments?.maxCount).to.equal(1);
+      expect(chatkitOf(el).options.composer?.attachments?.maxSize).to.equal(10_000_000);
+      el.setAttribute('attachment-max-size', '10 parsecs');
+      await el.updateComplete;
+      expect(el.state).to.equal('error');
+      expect(eventsOf('auth-chatkit-error').at(-1)?.detail.message).to.contain('attachment-max-size "10 parsecs"');
+    });
+
     it('calls setOptions again with FULL options when an attribute changes', async () => {
       const el = await mount({ placeholder: 'One', greeting: 'Hello' });
       await ready(el);

@@ -116,4 +116,42 @@ describe('parseConfig', () => {
       configError(() => parseConfig({ ...base, refreshLeeway: leeway }, page));
     });
   }
+
+  describe('attachments', () => {
+    it('maps the accept list onto ChatKit\'s MIME type -> extensions map, nothing added', () => {
+      const { attachments } = parseConfig({ ...base, attachments: 'image/*,application/pdf,.txt, .JPG,text/plain' }, page);
+      expect(attachments).to.deep.equal({
+        enabled: true,
+        accept: { 'image/*': [], 'application/pdf': [], 'text/plain': ['.txt'], 'image/jpeg': ['.jpg'] },
+      });
+      expect(parseConfig(base, page).attachments).to.equal(undefined);
+      expect(parseConfig({ ...base, attachments: '' }, page).attachments).to.equal(undefined);
+    });
+
+    const sizes: [string, number][] = [['1048576', 1_048_576], ['10MB', 10_000_000], ['10 MB', 10_000_000], ['1.5kb', 1500], ['2KiB', 2048], ['20MiB', 20_971_520], ['1GB', 1e9], ['512 B', 512]];
+    for (const [text, bytes] of sizes) {
+      it(`attachment-max-size "${text}" is ${bytes} bytes`, () => {
+        expect(parseConfig({ ...base, attachments: 'image/png', attachmentMaxSize: text }, page).attachments?.maxSize).to.equal(bytes);
+      });
+    }
+
+    const bad: [Record<string, string>, string][] = [
+      [{ attachments: 'image/png', attachmentMaxSize: '10 parsecs' }, 'attachment-max-size "10 parsecs" is not a size'],
+      [{ attachments: 'image/png', attachmentMaxSize: '0' }, 'attachment-max-size "0"'],
+      [{ attachments: 'image/png', attachmentMaxSize: '1.5' }, 'attachment-max-size "1.5"'],
+      [{ attachments: 'image/png', attachmentMaxSize: '-1MB' }, 'attachment-max-size "-1MB"'],
+      [{ attachments: 'image/png', attachmentMaxCount: '0' }, 'attachment-max-count "0"'],
+      [{ attachments: 'image/png', attachmentMaxCount: '2.5' }, 'attachment-max-count "2.5"'],
+      [{ attachments: 'images' }, 'attachments "images" is neither a MIME type'],
+      [{ attachments: '.exe' }, 'attachments ".exe"'],
+      [{ attachments: ' , ' }, 'lists no type'],
+      [{ attachmentMaxSize: '1MB' }, 'attachment-max-size needs attachments'],
+      [{ attachmentMaxCount: '2' }, 'attachment-max-count needs attachments'],
+    ];
+    for (const [raw, message] of bad) {
+      it(`refuses ${JSON.stringify(raw)}, naming the attribute`, () => {
+        expect(configError(() => parseConfig({ ...base, ...raw }, page)).message).to.contain(message);
+      });
+    }
+  });
 });

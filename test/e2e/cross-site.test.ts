@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chromeArgs, findChrome } from '../../scripts/find-chrome.mjs';
+import { pdf, png } from '../server/attachment-fixtures.js';
 import { DemoPage, startDemo, uniqueEmail, type Demo } from './support.js';
 
 const password = 'correct horse battery staple';
@@ -141,6 +142,37 @@ describe('any site, end to end: third-party cookies blocked', () => {
 
       assert.equal(demo.stats.crossSiteRequestsWithOtherCookies, 0, 'no third-party cookie crossed');
       assert.deepEqual([...tab.pageErrors, ...other.pageErrors], []);
+    } finally {
+      await closeProfile(context);
+      await demo.stop();
+    }
+  });
+
+  it('attachments from another site: uploaded with the bearer to the backend, listed, previewed after a reload', async () => {
+    const demo = await startDemo();
+    const context = await launchProfile({ block: true });
+    try {
+      const tab = await openEmbeddingPage(context, demo);
+      const { page } = tab;
+      await tab.waitForState('signed-out');
+      await signUpThroughPopup(page, 'Margaret Hamilton');
+      await tab.waitForState('ready');
+      await page.locator('openai-chatkit input[type=file]').setInputFiles([
+        { name: 'dot.png', mimeType: 'image/png', buffer: Buffer.from(png) },
+        { name: 'paper.pdf', mimeType: 'application/pdf', buffer: Buffer.from(pdf) },
+      ]);
+      await page.locator('openai-chatkit .pending img[alt="dot.png"]').waitFor();
+      const reply = await tab.send('Two files from another site');
+      assert.match(reply, /You sent 2 files:\ndot\.png: image\/png, \d+ bytes, SHA-256 [0-9a-f]{12}\npaper\.pdf: application\/pdf/);
+      await page.reload();
+      await tab.waitForState('ready');
+      await page.locator('openai-chatkit select').selectOption({ label: 'Two files from another site' });
+      await page.waitForFunction(() => {
+        const image = document.querySelector('auth-chatkit')!.shadowRoot!.querySelector('openai-chatkit')!.shadowRoot!.querySelector<HTMLImageElement>('li.user img');
+        return image?.complete && image.naturalWidth === 1;
+      });
+      assert.equal(demo.stats.crossSiteRequestsWithOtherCookies, 0);
+      assert.deepEqual(tab.pageErrors, []);
     } finally {
       await closeProfile(context);
       await demo.stop();

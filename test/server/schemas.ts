@@ -31,6 +31,9 @@ export const schemas = {
   threadsPage: load('threads-page'),
   itemsPage: load('items-page'),
   request: load('request'),
+  attachment: load('attachment'),
+  syncCustomActionResponse: load('sync-custom-action-response'),
+  transcriptionResult: load('transcription-result'),
 };
 
 export function assertValid(validate: ValidateFunction, value: unknown, what = 'value'): void {

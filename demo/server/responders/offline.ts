@@ -9,11 +9,14 @@
 //   notice   a notice, then a short answer
 //   fail     an in-band custom error that allows retry (the retry is answered)
 //   whoami   what the backend read from the verified token;   help   this list
+// A message with attachments: each file's name, checked type, size and the first 12 hex digits of its
+// SHA-256, read back from the attachment store (so a person, and a test, sees the bytes arrived intact).
 // Anything else: a short summary of what the user wrote, streamed in several text deltas.
 import { CustomStreamError, ChatKitHttpError, addWorkflowTask, clientToolCall, endWorkflow, itemAdded, notice, progress, streamAssistantMessage, streamWidget, structuredInput, updateWorkflowTask, workflowItem } from '../../../src/server/index.js';
 import type {
   Action,
   AssistantDelta,
+  AttachmentContent,
   ChatKitContext,
   ChatKitUser,
   Store,
@@ -33,6 +36,8 @@ export interface OfflineResponderOptions {
   delayMs?: number;
   /** Words per text delta. */
   wordsPerDelta?: number;
+  /** An attachment's checked bytes (SignedAttachmentStore.readAttachment); without it attachments are not listed. */
+  readAttachment?: (attachmentId: string, context: ChatKitContext) => Promise<AttachmentContent>;
 }
 
 /** The client tool the `tool` command calls; the demo page answers it (demo/page/demo.ts). */
@@ -139,6 +144,11 @@ export function createOfflineResponder(options: OfflineResponderOptions): Respon
   return {
     name: 'offline',
     async *respond(thread, input, context) {
+      if (input?.attachments.length && options.readAttachment) {
+        const files = await Promise.all(input.attachments.map(attachment => options.readAttachment!(attachment.id, context)));
+        yield* say(thread, describeFiles(files), context);
+        return;
+      }
       if (input) {
         yield* command(commandOf(textOf(input)), thread, input, context);
         return;
@@ -167,6 +177,12 @@ export function createOfflineResponder(options: OfflineResponderOptions): Respon
       return { updated_item: updated };
     },
   };
+}
+
+/** One line per file: name, checked type, size, the start of its SHA-256. */
+export function describeFiles(files: AttachmentContent[]): string {
+  const lines = files.map(file => `**${file.name}**: ${file.mimeType}, ${file.data.byteLength} bytes, SHA-256 \`${file.sha256.slice(0, 12)}\``);
+  return `You sent ${files.length === 1 ? 'one file' : `${files.length} files`}:\n${lines.join('\n')}`;
 }
 
 /** The `widget` command's card; `updates` = how many times "Update the card" was pressed. */

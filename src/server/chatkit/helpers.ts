@@ -227,8 +227,10 @@ export function updateWorkflowTask(item: WorkflowItem, taskIndex: number, task: 
 }
 /** Closes the workflow (summary, collapsed unless `expanded`); returns `thread.item.done` (the server stores it). */
 export function endWorkflow(item: WorkflowItem, options?: { summary?: Workflow['summary']; expanded?: boolean }): ThreadItemDoneEvent {
-  if (options?.summary !== undefined) item.workflow.summary = options.summary;
-  item.workflow.expanded = options?.expanded ?? false;
+  const { type, tasks } = item.workflow;
+  const summary = options?.summary ?? item.workflow.summary;
+  // rebuilt for chatkit-python's key order: type, tasks, summary, expanded
+  item.workflow = { type, tasks, ...(summary !== undefined && { summary }), expanded: options?.expanded ?? false };
   return itemDone(item);
 }
 

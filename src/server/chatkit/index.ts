@@ -35,4 +35,7 @@ export {
 } from './helpers.js';
 export type { AssistantDelta, ItemOptions } from './helpers.js';
 export { MemoryAttachmentStore, MemoryStore } from './stores/memory.js';
+export { SignedAttachmentStore } from './attachments/signed-attachment-store.js';
+export type { AttachmentContent, SignedAttachmentOptions } from './attachments/signed-attachment-store.js';
+export type { AttachmentFiles, FileEntry, StoredContent } from './attachments/files.js';
 export type * from './types.js';

@@ -30,7 +30,7 @@ import type {
   UserMessageItem,
   WidgetItem,
 } from './types.js';
-import { attachmentResponse, isHidden, threadResponse, threadSignature } from './wire.js';
+import { attachmentInThread, attachmentResponse, isHidden, threadResponse, threadSignature } from './wire.js';
 
 /** The hooks, as createChatKitServer's options name them. */
 export interface Hooks<C extends ChatKitContext> {
@@ -283,7 +283,7 @@ async function* addUserMessage<C extends ChatKitContext>(
 ): AsyncGenerator<ThreadStreamEvent, void, undefined> {
   const { store } = hooks;
   const id = store.generateItemId('message', thread, context);
-  const used = attachments.map(attachment => ({ ...attachment, thread_id: thread.id }) as Attachment);
+  const used = attachments.map(attachment => attachmentInThread(attachment, thread.id));
   for (const attachment of used) await store.saveAttachment(attachment, context);
   const item: UserMessageItem = {
     id,

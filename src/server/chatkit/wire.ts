@@ -24,6 +24,21 @@ export function attachmentResponse(attachment: Attachment): Attachment {
   return visible as Attachment;
 }
 
+/** The attachment used in thread `threadId`, its fields in chatkit-python's order (thread_id after upload_descriptor). */
+export function attachmentInThread(attachment: Attachment, threadId: string): Attachment {
+  const { id, name, mime_type, upload_descriptor, metadata, ...rest } = attachment;
+  const { thread_id: _old, ...kind } = rest;
+  return {
+    id,
+    name,
+    mime_type,
+    ...(upload_descriptor !== undefined && { upload_descriptor }),
+    thread_id: threadId,
+    ...(metadata !== undefined && { metadata }),
+    ...kind,
+  } as Attachment;
+}
+
 /** Items the client never sees: context for the model only. */
 export const isHidden = (item: ThreadItem) => item.type === 'hidden_context_item' || item.type === 'sdk_hidden_context';
 
