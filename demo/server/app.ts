@@ -63,7 +63,14 @@ export interface RunningServer {
 export function chooseResponder(config: ServerConfig, store: Store, attachments?: SignedAttachmentStore): Responder {
   if (config.responder) return config.responder(store);
   if (config.openaiApiKey) {
-    return createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl, tracing: config.openaiTracing, store });
+    return createOpenAIResponder({
+      apiKey: config.openaiApiKey,
+      model: config.openaiModel,
+      baseURL: config.openaiBaseUrl,
+      tracing: config.openaiTracing,
+      store,
+      ...(attachments && { readAttachment: attachments.readAttachment.bind(attachments) }),
+    });
   }
   return createOfflineResponder({ store, delayMs: config.offlineDelayMs, ...(attachments && { readAttachment: attachments.readAttachment.bind(attachments) }) });
 }

@@ -8,8 +8,8 @@ import { Agent, OpenAIProvider, Runner, tool } from '@openai/agents';
 import type { ModelSettings, RunContext } from '@openai/agents';
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { AgentContext, clientTool, loadAgentInput, streamAgentResponse, withProgress } from '../../../src/server/agents/index.js';
-import type { Store, WidgetRoot } from '../../../src/server/index.js';
+import { AgentContext, clientTool, loadAgentInput, streamAgentResponse, ThreadItemConverter, withProgress } from '../../../src/server/agents/index.js';
+import type { ChatKitContext, Store, WidgetRoot } from '../../../src/server/index.js';
 import { PAGE_INFO_TOOL } from './offline.js';
 import type { Responder } from './types.js';
 
@@ -22,6 +22,8 @@ export interface OpenAIResponderOptions {
   timeoutMs?: number;
   /** Send the SDK's traces to OpenAI (default: off). */
   tracing?: boolean;
+  /** An uploaded file's checked bytes (the attachments' store): images and files go to the model inline. */
+  readAttachment?: (attachmentId: string, context: ChatKitContext) => Promise<{ data: Uint8Array; mimeType: string }>;
 }
 
 /** Models that reason (and take `reasoning` options), as OpenAI names them. */
@@ -94,12 +96,13 @@ export function createOpenAIResponder(options: OpenAIResponderOptions): Responde
     tools: [whoami, showProfileCard, getPageInfo],
     toolUseBehavior: { stopAtToolNames: [PAGE_INFO_TOOL] },
   });
-  const { store } = options;
+  const { store, readAttachment } = options;
   return {
     name: 'openai',
     async *respond(thread, _input, context) {
       const agentContext = new AgentContext({ thread, store, requestContext: context });
-      const { input, previousResponseId } = await loadAgentInput(agentContext);
+      const converter = new ThreadItemConverter(readAttachment ? { readAttachment: attachment => readAttachment(attachment.id, context) } : {});
+      const { input, previousResponseId } = await loadAgentInput(agentContext, { converter });
       const result = await runner.run(agent, input, { stream: true, context: agentContext, previousResponseId, signal: context.signal });
       yield* streamAgentResponse(agentContext, result);
     },

@@ -31,11 +31,12 @@ export type ConvertedInput = AgentInputItem | AgentInputItem[] | undefined;
 
 export interface ThreadItemConverterOptions {
   /**
-   * The bytes of an attachment (from your AttachmentStore), for the default
-   * `attachmentToMessageContent`: images go to the model as `input_image`, other files as `input_file`,
-   * both inline (base64). Without it, a message with attachments is an error.
+   * The bytes of an attachment, for the default `attachmentToMessageContent`: images go to the model
+   * as `input_image`, other files as `input_file`, both inline (base64). Return the bytes, or
+   * `{ data, mimeType }` when your store checked the type (the attachments' `readAttachment(id,
+   * context)` does). Without it, a message with attachments is an error.
    */
-  readAttachment?: (attachment: Attachment) => Promise<Uint8Array>;
+  readAttachment?: (attachment: Attachment) => Promise<Uint8Array | { data: Uint8Array; mimeType?: string }>;
 }
 
 const userText = (text: string): UserInput => ({ role: 'user', content: [{ type: 'input_text', text }] });
@@ -69,7 +70,9 @@ export class ThreadItemConverter {
     if (!this.#readAttachment) {
       throw new Error('A user message has an attachment: give ThreadItemConverter a readAttachment, or override attachmentToMessageContent.');
     }
-    const data = `data:${attachment.mime_type};base64,${base64(await this.#readAttachment(attachment))}`;
+    const read = await this.#readAttachment(attachment);
+    const { data: bytes, mimeType = attachment.mime_type } = read instanceof Uint8Array ? { data: read } : read;
+    const data = `data:${mimeType};base64,${base64(bytes)}`;
     if (attachment.type === 'image') return { type: 'input_image', image: data, detail: 'auto' };
     return { type: 'input_file', file: data, filename: attachment.name };
   }
