@@ -111,6 +111,12 @@ describe('toAgentInput', () => {
     await assert.rejects(toAgentInput(thread[0]!), /readAttachment/);
   });
 
+  test('readAttachment may answer the type the store checked, which wins over the declared one', async () => {
+    const checked = new ThreadItemConverter({ readAttachment: async () => ({ data: new Uint8Array([1, 2, 3]), mimeType: 'image/webp' }) });
+    const [message] = await checked.toAgentInput({ ...(thread[0] as Extract<ThreadItem, { type: 'user_message' }>), content: [{ type: 'input_text', text: 'x' }], attachments: [image] });
+    assert.deepEqual((message as { content: unknown[] }).content[1], { type: 'input_image', image: 'data:image/webp;base64,AQID', detail: 'auto' });
+  });
+
   test('one item type overridden, the rest as before', async () => {
     class Tags extends ThreadItemConverter {
       override async tagToMessageContent(tag: UserMessageTagContent): Promise<UserInputContent> {

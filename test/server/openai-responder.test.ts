@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { getGlobalTraceProvider } from '@openai/agents';
-import type { Thread, ThreadItem } from '../../src/server/index.js';
-import { chatkit, createThread, eventually, LIMIT, readEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
+import type { Attachment, Thread, ThreadItem } from '../../src/server/index.js';
+import { pdf, png } from './attachment-fixtures.js';
+import { address, chatkit, createThread, eventually, LIMIT, readEvents, replyText, startTestServer, userInput, userWithToken } from './helpers.js';
 import type { TestServer } from './helpers.js';
 import { startResponsesStandIn } from './responses-stand-in.js';
 import type { InputItem, Reply, ResponsesStandIn } from './responses-stand-in.js';
@@ -113,6 +114,27 @@ test('whoami answers with the verified claims; the profile card is a widget; get
   const output = inputOf(lastBody().input).find(item => item.type === 'function_call_output');
   assert.deepEqual(output && [output.call_id, output.output], ['call_page', JSON.stringify({ title: 'Demo', url: 'http://page.example/' })]);
   assert.deepEqual((await itemsOf(threadId)).map(item => item.type), ['user_message', 'widget', 'client_tool_call', 'assistant_message']);
+});
+
+test('uploaded files reach the model inline: an image as input_image, a PDF as input_file', LIMIT, async () => {
+  const upload = async (name: string, mimeType: string, data: Uint8Array<ArrayBuffer>): Promise<Attachment> => {
+    const created = (await (await chatkit(server, token, { type: 'attachments.create', params: { name, size: data.byteLength, mime_type: mimeType } })).json()) as Attachment;
+    const { url, method, headers } = created.upload_descriptor!;
+    const sent = await fetch(url.replace(server.url, address(server)), { method, headers: { ...headers, Origin: server.url }, body: data });
+    assert.equal(sent.status, 200, await sent.clone().text());
+    return (await sent.json()) as Attachment;
+  };
+  const image = await upload('dot.png', 'image/png', png);
+  const paper = await upload('paper.pdf', 'application/pdf', pdf);
+  script({ output: [{ type: 'message', deltas: ['A dot and a paper.'] }] });
+  const events = await readEvents(await chatkit(server, token, { type: 'threads.create', params: { input: { ...userInput('What are these?'), attachments: [image.id, paper.id] } } }));
+  assert.equal(replyText(events), 'A dot and a paper.');
+  const [message] = inputOf(lastBody().input) as { content: Record<string, string>[] }[];
+  assert.deepEqual(message!.content[0], { type: 'input_text', text: 'What are these?' });
+  assert.deepEqual(message!.content[1], { type: 'input_image', image_url: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, detail: 'auto' });
+  assert.equal(message!.content[2]!.type, 'input_file');
+  assert.equal(message!.content[2]!.filename, 'paper.pdf');
+  assert.equal(message!.content[2]!.file_data, `data:application/pdf;base64,${Buffer.from(pdf).toString('base64')}`);
 });
 
 test('a failed response becomes the in-band stream.error and nothing of the turn is stored', LIMIT, async () => {
