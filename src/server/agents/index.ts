@@ -6,5 +6,5 @@ export { ClientToolConfigurationError, ModelResponseError, PREVIOUS_RESPONSE_ID,
 export type { ResponsesCitation, StreamAgentResponseOptions } from './stream.js';
 export { loadAgentInput, ThreadItemConverter, toAgentInput } from './input.js';
 export type { AgentInput, ConvertedInput, ThreadItemConverterOptions, UserInputContent } from './input.js';
-export { CLIENT_TOOL_PENDING_OUTPUT, clientTool, toolProgressOf, withProgress } from './tools.js';
+export { CLIENT_TOOL_PENDING_OUTPUT, clientTool, withProgress } from './tools.js';
 export type { ClientToolOptions, ToolProgress } from './tools.js';

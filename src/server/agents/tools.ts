@@ -19,7 +19,7 @@ export interface ToolProgress {
 const progressKey = Symbol.for('auth-chatkit.toolProgress');
 
 /** Declares the progress line a call of `tool` shows in the chat; returns the same tool. */
-export function withProgress<T extends Tool<never> | Tool>(tool: T, progress: ToolProgress): T {
+export function withProgress<T extends Tool<never>>(tool: T, progress: ToolProgress): T {
   Object.defineProperty(tool, progressKey, { value: { ...progress }, enumerable: false, configurable: true });
   return tool;
 }
