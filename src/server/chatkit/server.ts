@@ -83,7 +83,8 @@ export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
   headers: Record<string, string | string[] | undefined>;
   /** Set by a body parser (express.json(), express.text(), express.raw()) that already read the body. */
   body?: unknown;
-  socket?: { encrypted?: boolean } | undefined;
+  /** A TLS socket (`encrypted: true`) makes the request's URL https. */
+  socket?: object | undefined;
 }
 
 /** node:http's ServerResponse / Express's Response, typed by what the adapter uses. */
@@ -245,7 +246,8 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
           end();
         }
       },
-    });
+      // nothing read ahead: the hook runs only as far as the client reads, so a stop keeps what was sent
+    }, { highWaterMark: 0 });
   }
 
   async function process(body: string | Uint8Array, context: C, abort = new AbortController()): Promise<ChatKitResult> {
@@ -309,9 +311,15 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
   }
 
   async function readFetchBody(request: Request): Promise<Uint8Array> {
-    const declared = Number(request.headers.get('content-length') ?? NaN);
-    if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    const length = request.headers.get('content-length');
+    if (length !== null && Number(length) > maxBodyBytes) throw tooLarge(maxBodyBytes);
     if (!request.body) return new Uint8Array(0);
+    // a declared length within the limit is read at once; otherwise counted chunk by chunk
+    if (length !== null && /^\d+$/.test(length)) {
+      const bytes = new Uint8Array(await request.arrayBuffer());
+      if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+      return bytes;
+    }
     return collect(request.body, maxBodyBytes);
   }
 
@@ -386,7 +394,7 @@ function nodeToRequest(request: NodeRequestLike): Request {
     else headers.set(name, value);
   }
   const host = headers.get('host') ?? 'localhost';
-  const scheme = request.socket?.encrypted ? 'https' : 'http';
+  const scheme = (request.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http';
   return new Request(`${scheme}://${host}${request.originalUrl ?? request.url ?? '/'}`, { method: request.method ?? 'GET', headers });
 }
 
