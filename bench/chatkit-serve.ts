@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createChatKitServer, createVerifier, MemoryStore, streamAssistantMessage } from '../src/server/index.js';
-import type { AssistantMessageItem, ChatKitContext, NodeRequestLike, ThreadMetadata, ThreadStreamEvent, UserMessageInput, UserMessageItem } from '../src/server/index.js';
+import type { AssistantMessageItem, ChatKitContext, ThreadMetadata, ThreadStreamEvent, UserMessageInput, UserMessageItem } from '../src/server/index.js';
 import { root } from './lib/build.js';
 
 export type ChatKitMode = 'ours' | 'peer' | 'floor';
@@ -70,8 +70,7 @@ async function ours(store: MemoryStore): Promise<{ handle: (req: IncomingMessage
     },
     log: () => {},
   });
-  // IncomingMessage is what node() takes; its `socket` type trips NodeRequestLike's weak-type check
-  return { handle: (req, res) => void chatkit.node(req as NodeRequestLike, res), token };
+  return { handle: (req, res) => void chatkit.node(req, res), token };
 }
 
 async function peer(store: MemoryStore): Promise<(req: IncomingMessage, res: ServerResponse) => void> {

@@ -47,7 +47,8 @@ interface Child {
 
 async function startChild(mode: ChatKitMode): Promise<Child> {
   const [command, args] = pinned(SERVER_CPU, process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/chatkit-serve.ts']);
-  const child: ChildProcess = spawn(command, args, { cwd: root, env: { ...process.env, BENCH_CHATKIT: JSON.stringify({ mode }) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // stdout to /dev/null: the peer console.logs every threads.create's params
+  const child: ChildProcess = spawn(command, args, { cwd: root, env: { ...process.env, BENCH_CHATKIT: JSON.stringify({ mode }) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const next = <T extends ChatKitServeMessage['type']>(type: T) =>
     new Promise<Extract<ChatKitServeMessage, { type: T }>>((resolve, reject) => {
       const onMessage = (message: ChatKitServeMessage) => {

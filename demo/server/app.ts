@@ -88,7 +88,8 @@ export function titleFor(message: UserMessageItem): string {
   let title = words.slice(0, 6).join(' ');
   if (title.length > 40) title = `${title.slice(0, 39).trimEnd()}…`;
   else if (words.length > 6) title += '…';
-  return title;
+  // U+0000 left out (PostgreSQL text cannot hold it) and lone surrogates as U+FFFD, alike on both stores
+  return title.replaceAll('\0', '').replace(/\p{Surrogate}/gu, '\uFFFD');
 }
 
 /**
@@ -135,7 +136,7 @@ function rejectionLine({ request, status, code, reason, detail }: Rejection): st
 
 /**
  * The package's ChatKit server, as any backend would mount it: the verifier, the store, the
- * responder's hooks. The demo adds a title on a thread's first message and counts abandoned replies.
+ * responder's hooks. The demo titles a thread after its first answered message and counts abandoned replies.
  */
 export function createChat(parts: {
   verifier: Verifier;
@@ -152,11 +153,26 @@ export function createChat(parts: {
     store: parts.attachments?.store ?? parts.store,
     ...(parts.attachments && { attachmentStore: parts.attachments, routes: parts.attachments.routes }),
     async *respond(thread, input, context) {
-      if (input && thread.title === undefined) thread.title = titleFor(input);
+      let ended = false;
+      // counted when the client leaves, even from a responder stuck in an await
+      const onAbort = () => ended || stats.chatStreamsCancelled++;
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      let failed = false;
       try {
         yield* responder.respond(thread, input, context);
+      } catch (error) {
+        failed = true;
+        throw error;
       } finally {
-        if (context.signal.aborted) stats.chatStreamsCancelled++;
+        ended = true;
+        context.signal.removeEventListener('abort', onAbort);
+        // once the reply is complete or stopped, never after a failure: the server then sends
+        // thread.updated last, as the reference does; a stopped reply's server saves no thread, so
+        // the demo keeps the title itself
+        if (!failed && input && thread.title === undefined) {
+          thread.title = titleFor(input);
+          if (context.signal.aborted) await parts.store.saveThread(thread, context);
+        }
       }
     },
     ...(responder.action && { action: responder.action.bind(responder) }),
@@ -256,6 +272,7 @@ export function createApp(config: ServerConfig): ChatApp {
   hono.use(`${AUTH_BASE_PATH}/*`, corsFor('auth'));
   hono.use('/chatkit', corsFor('chat'));
   hono.use('/chatkit/attachments/:id/upload', corsFor('upload'));
+  hono.use('/chatkit/attachments', corsFor('upload'));
 
   hono.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, async c => {
     let request = c.req.raw;
@@ -290,6 +307,7 @@ export function createApp(config: ServerConfig): ChatApp {
   hono.all('/chatkit', () => errorResponse(405, 'method_not_allowed', 'Use POST.', { Allow: 'POST, OPTIONS' }));
   // the attachments' routes of the same ChatKit server: they read the body themselves, no further than the declared size
   hono.on(['PUT', 'POST'], '/chatkit/attachments/:id/upload', c => chat.fetch(c.req.raw));
+  hono.post('/chatkit/attachments', c => chat.fetch(c.req.raw)); // the direct upload strategy
   hono.get('/chatkit/attachments/:id', c => chat.fetch(c.req.raw));
 
   // Where the demo page finds this server when it is opened on another site (http://localhost:PORT)

@@ -10,11 +10,11 @@ import { ConfigError } from './config.js';
 import type { ServerConfig } from './config.js';
 import { oneLine } from './http-errors.js';
 import type { HttpError } from './http-errors.js';
-import { databaseUnavailable, describeTarget, isUnavailable, openPool, withMigrationLock } from './postgres.js';
+import { databaseUnavailable, describeTarget, openPool, withMigrationLock } from './postgres.js';
 import type { AttachmentFiles, Store } from '../../src/server/index.js';
 import { DiskAttachmentFiles } from '../../src/server/chatkit/attachments/disk.js';
 import { PostgresAttachmentFiles } from '../../src/server/chatkit/attachments/postgres.js';
-import { PostgresStore } from '../../src/server/chatkit/stores/postgres.js';
+import { isUnavailable, PostgresStore } from '../../src/server/chatkit/stores/postgres.js';
 import { SQLiteStore } from '../../src/server/chatkit/stores/sqlite.js';
 
 export interface AppDatabase {

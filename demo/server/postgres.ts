@@ -1,6 +1,6 @@
 // PostgreSQL for the demo backend (DATABASE_URL): one pg Pool per instance, shared by Better Auth
 // (Kysely's PostgresDialect) and the chat store; migrations of instances starting together taken one
-// at a time; and telling "the database cannot be reached" apart from every other error.
+// at a time; the 503 for "the database cannot be reached" (told apart by the package's isUnavailable).
 import pg from 'pg';
 import { HttpError, oneLine } from './http-errors.js';
 
@@ -45,22 +45,6 @@ export async function withMigrationLock<T>(pool: pg.Pool, work: (client: pg.Pool
     // a connection that failed is not given back to the pool for reuse
     client.release(broken instanceof Error ? broken : undefined);
   }
-}
-
-// Node's socket errors, and PostgreSQL's connection_exception class (08...), admin_shutdown,
-// crash_shutdown, cannot_connect_now and too_many_connections.
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
-// What pg and pg-pool throw, without a code, for a connection that ended or never came
-const CONNECTION_LOST = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/;
-
-/** Whether `error` (or one of its causes) says the database cannot be reached right now. */
-export function isUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
-    if (CONNECTION_LOST.test(current.message)) return true;
-  }
-  return false;
 }
 
 /** The answer for a request that needs the database while it cannot be reached. */

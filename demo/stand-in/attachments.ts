@@ -1,7 +1,8 @@
-// The stand-in's composer attachments, uploaded as ChatKit's runtime does with the two-phase strategy:
+// The stand-in's composer attachments, uploaded as ChatKit's runtime does. Two-phase (the default):
 // `attachments.create` through `api.fetch`, the bytes to the answer's `upload_descriptor.url` with its
-// method and headers, also through `api.fetch` (which leaves another host untouched), then the message
-// names the attachment ids. Previews are an <img> of `preview_url`: the image is fetched by the browser
+// method and headers, also through `api.fetch` (which leaves another host untouched). Direct
+// (`uploadStrategy: { type: 'direct', uploadUrl }`): multipart `file` to `uploadUrl` through
+// `api.fetch`, answered by the attachment. Then the message names the attachment ids. Previews are an <img> of `preview_url`: the image is fetched by the browser
 // with no Authorization, as ChatKit's frame fetches it.
 import type { ChatKitOptions, CustomApiConfig } from '@openai/chatkit';
 import type { Attachment } from '../../src/server/chatkit/types.js';
@@ -81,25 +82,33 @@ export class ComposerAttachments {
   }
 
   async #upload(file: File, entry: HTMLLIElement): Promise<Attachment | undefined> {
-    const { url, fetch: send = fetch } = this.options()!.api;
+    const { url, fetch: send = fetch, uploadStrategy } = this.options()!.api;
     try {
-      const created = await send(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ type: 'attachments.create', params: { name: file.name, size: file.size, mime_type: file.type } }),
-      });
-      if (!created.ok) throw new Error(await refusalOf(created));
-      const attachment = (await created.json()) as Attachment;
-      const descriptor = attachment.upload_descriptor;
-      if (!descriptor) throw new Error(`${file.name}: the server gave no upload URL.`);
-      const body = descriptor.method === 'PUT' ? file : formWith(file);
-      const uploaded = await send(descriptor.url, { method: descriptor.method, headers: descriptor.headers ?? {}, body });
-      if (!uploaded.ok) throw new Error(await refusalOf(uploaded));
+      const attachment =
+        uploadStrategy?.type === 'direct'
+          ? await answer(file, await send(uploadStrategy.uploadUrl, { method: 'POST', body: formWith(file) }))
+          : await this.#twoPhase(file, url, send);
       entry.replaceChildren(...renderAttachment(attachment).childNodes);
       return attachment;
     } catch (error) {
       return this.#refuse(entry, error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  async #twoPhase(file: File, url: string, send: typeof fetch): Promise<Attachment> {
+    const created = await send(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'attachments.create', params: { name: file.name, size: file.size, mime_type: file.type } }),
+    });
+    const attachment = await answer(file, created);
+    const descriptor = attachment.upload_descriptor;
+    if (!descriptor) throw new Error(`${file.name}: the server gave no upload URL.`);
+    const body = descriptor.method === 'PUT' ? file : formWith(file);
+    const uploaded = await send(descriptor.url, { method: descriptor.method, headers: descriptor.headers ?? {}, body });
+    // A storage host may answer with no body: the attachment is the one attachments.create answered.
+    if (!uploaded.ok) await answer(file, uploaded);
+    return attachment;
   }
 
   #refuse(entry: HTMLLIElement, error: Error): undefined {
@@ -143,12 +152,14 @@ function formWith(file: File): FormData {
   return form;
 }
 
-async function refusalOf(response: Response): Promise<string> {
+/** The attachment a successful answer carries; a refusal's message as an Error. */
+async function answer(file: File, response: Response): Promise<Attachment> {
+  if (response.ok) return (await response.json()) as Attachment;
+  let message = `${file.name}: the upload failed (${response.status}).`;
   try {
-    const body = (await response.json()) as { error?: string };
-    if (body.error) return body.error;
+    message = ((await response.json()) as { error?: string }).error ?? message;
   } catch {
     // not JSON
   }
-  return `The upload failed (${response.status}).`;
+  throw new Error(message);
 }

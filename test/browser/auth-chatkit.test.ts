@@ -551,6 +551,11 @@ describe('<auth-chatkit>', () => {
       await el.updateComplete;
       expect(chatkitOf(el).options.composer?.attachments?.maxCount).to.equal(1);
       expect(chatkitOf(el).options.composer?.attachments?.maxSize).to.equal(10_000_000);
+      const direct = { type: 'direct' as const, uploadUrl: `${network.apiUrl}/attachments` };
+      el.chatkitOptions = { api: { url: 'ignored', domainKey: 'ignored', uploadStrategy: direct } };
+      await el.updateComplete;
+      expect(chatkitOf(el).options.api.uploadStrategy).to.deep.equal(direct);
+      expect(chatkitOf(el).options.api.url).to.equal(network.apiUrl);
       el.setAttribute('attachment-max-size', '10 parsecs');
       await el.updateComplete;
       expect(el.state).to.equal('error');

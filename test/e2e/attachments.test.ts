@@ -81,6 +81,28 @@ describe('attachments, end to end', () => {
     }
   });
 
+  it("the direct strategy, chosen through chatkitOptions: multipart with the bearer, then the message", async () => {
+    const demoPage = await DemoPage.open(browser, demo);
+    const { page } = demoPage;
+    await demoPage.signUp('Direct', uniqueEmail('direct'));
+    await demoPage.waitForState('ready');
+    await page.evaluate(() => {
+      const widget = document.querySelector('auth-chatkit') as HTMLElement & { chatkitOptions?: Record<string, unknown> };
+      widget.chatkitOptions = { ...widget.chatkitOptions, api: { url: '', domainKey: '', uploadStrategy: { type: 'direct', uploadUrl: `${location.origin}/chatkit/attachments` } } };
+    });
+    const uploads: { method: string; path: string; auth: boolean }[] = [];
+    page.on('request', request => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith('/chatkit/attachments')) uploads.push({ method: request.method(), path: pathname, auth: !!request.headers().authorization });
+    });
+    await attach(page, [pngFile]);
+    await page.locator('openai-chatkit .pending img[alt="dot.png"]').waitFor();
+    const reply = await demoPage.send('Sent directly');
+    assert.equal(reply, `You sent one file:\ndot.png: image/png, ${png.byteLength} bytes, SHA-256 ${hash(png)}`);
+    assert.deepEqual(uploads.filter(upload => upload.method !== 'GET'), [{ method: 'POST', path: '/chatkit/attachments', auth: true }]);
+    await page.close();
+  });
+
   it('a file over the limit, or of a refused type, gets a readable message', async () => {
     const demoPage = await DemoPage.open(browser, demo);
     const { page } = demoPage;

@@ -126,6 +126,7 @@ describe(`attachments (${testDatabaseUrl ? 'PostgreSQL' : 'disk'})`, () => {
       it(`refuses ${what} with ${status} and a readable message, storing nothing`, async () => {
         const body = await s.json<{ error: string }>({ type: 'attachments.create', params: { name: 'big.png', size, mime_type: mimeType } }, 'alice', status);
         assert.equal(body.error, message);
+        s.clock.now += 1;
         assert.equal(await s.attachments.sweep(0), 0);
       });
     }
@@ -214,6 +215,28 @@ describe(`attachments (${testDatabaseUrl ? 'PostgreSQL' : 'disk'})`, () => {
       const fresh = await s.upload(attachment, png, { headers: { Authorization: `Bearer ${await keys.token('alice')}` } });
       assert.equal(fresh.status, 200);
       assert.equal((await s.attachments.readAttachment(attachment.id, alice)).sha256, sha256(png));
+    });
+
+    it('the direct strategy: multipart "file" with the bearer to {endpoint}/attachments, checked the same way', async () => {
+      const direct = async (file: Blob, name: string, token?: string) => {
+        const form = new FormData();
+        form.append('file', file, name);
+        return s.send(`${endpoint}/attachments`, { method: 'POST', body: form, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      };
+      const token = await keys.token('alice');
+      assert.equal((await direct(new Blob([png], { type: 'image/png' }), 'dot.png')).status, 401);
+      const response = await direct(new Blob([png], { type: 'image/png' }), 'dot.png', token);
+      assert.equal(response.status, 200);
+      const attachment = (await response.json()) as ImageAttachment;
+      assert.equal(attachment.upload_descriptor, undefined);
+      assert.equal(attachment.name, 'dot.png');
+      assert.equal((await s.attachments.readAttachment(attachment.id, alice)).sha256, sha256(png));
+      assert.equal((await s.send(attachment.preview_url)).status, 200);
+      const refused = await direct(new Blob([svg], { type: 'image/png' }), 'drawing.png', token);
+      assert.deepEqual([refused.status, await refused.json()], [415, { error: "drawing.png: The file's content is not image/png.", code: 'attachment.type_refused' }]);
+      assert.equal((await direct(new Blob([new Uint8Array(20_000_001)], { type: 'image/png' }), 'huge.png', token)).status, 413);
+      s.clock.now += 1;
+      assert.equal(await s.attachments.sweep(0), 1, 'only the accepted one was kept');
     });
 
     it('refuses an altered or expired upload link, or one for another attachment (403)', async () => {

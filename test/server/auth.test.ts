@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
 import { badTokens, matrixServers, now, serverJwks, signWithServerKey } from './bad-tokens.js';
 import type { MatrixServers } from './bad-tokens.js';
-import { address, chatkit, closedPort, decodePart, getToken, LIMIT, signUp, startTestServer, userWithToken } from './helpers.js';
+import { address, chatkit, closedPort, decodePart, getToken, LIMIT, signUp, startTestServer, userInput, userWithToken } from './helpers.js';
 import type { Target, TestServer } from './helpers.js';
 
 const LIST = { type: 'threads.list', params: {} };
@@ -222,7 +222,7 @@ describe('JWKS_URL: a chat backend verifying another server’s tokens over HTTP
 
     const own = await userWithToken(chatServer);
     await expect401(await post(chatServer, `Bearer ${own.token}`), 'invalid_token', 'a key not in the configured JWKS');
-    const response = await chatkit(chatServer, token, { type: 'threads.create', params: { input: { content: [{ type: 'input_text', text: 'whoami' }] } } });
+    const response = await chatkit(chatServer, token, { type: 'threads.create', params: { input: userInput('whoami') } });
     assert.equal(response.status, 200);
     assert.match(await response.text(), new RegExp(decodePart(token, 1).sub as string));
   });

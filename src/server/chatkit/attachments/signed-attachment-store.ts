@@ -103,6 +103,7 @@ export class SignedAttachmentStore<C extends ChatKitContext = ChatKitContext> im
       { method: 'PUT', path: `${path}/upload`, public: true, handle: upload },
       { method: 'POST', path: `${path}/upload`, public: true, handle: upload },
       { method: 'GET', path, public: true, handle: (request, { params }) => this.#serve(request, params.id!) },
+      { method: 'POST', path: path.slice(0, -'/:id'.length), handle: (request, { context }) => this.#direct(request, context!) },
     ];
   }
 
@@ -196,23 +197,51 @@ export class SignedAttachmentStore<C extends ChatKitContext = ChatKitContext> im
     this.#uploading.add(id);
     try {
       const declared = Number(attachment.metadata?.size);
-      const data = await (request.method === 'PUT' ? readLimited(request.body, declared) : multipartFile(request, declared));
+      const file = request.method === 'PUT' ? { data: await readLimited(request.body, declared) } : await multipartFile(request, declared);
+      const data = file && file.data;
       if (data === null) return refusal(400, 'upload.invalid', 'Send the file as the body (PUT) or as the multipart field "file" (POST).');
       if (data === undefined) return refusal(413, 'attachment.too_large', `${attachment.name} is larger than the ${declared} bytes announced.`);
-      const checked = await checkContent(data, attachment.mime_type);
-      if ('refused' in checked || !accepted(checked.mimeType, this.#accept)) {
-        return refusal(415, 'attachment.type_refused', `${attachment.name}: ${'refused' in checked ? checked.refused : `${checked.mimeType} is not accepted here.`}`);
-      }
-      const sha256 = hex(await crypto.subtle.digest('SHA-256', data));
-      if (!(await this.#files.write(id, grant.owner, { data, mimeType: checked.mimeType, sha256 }))) return notFound();
-      const { upload_descriptor: _used, ...rest } = attachment;
-      const uploaded: Attachment = { ...rest, mime_type: checked.mimeType, metadata: { ...attachment.metadata, size: data.byteLength, sha256 } };
-      await this.#records.saveAttachment(uploaded, context);
-      const { metadata: _hidden, ...shown } = await this.#present(uploaded, grant.owner, request);
-      return Response.json(shown, { headers: { 'Cache-Control': 'no-store' } });
+      return await this.#keep(attachment, data, context);
     } finally {
       this.#uploading.delete(id);
     }
+  }
+
+  /**
+   * The direct strategy (`uploadStrategy: { type: 'direct', uploadUrl: '{endpoint}/attachments' }`):
+   * multipart `file` with the bearer (verified by the server first), checked as `attachments.create`
+   * and an upload are; answers the attachment. Nothing is kept from a refused file.
+   */
+  async #direct(request: Request, context: C): Promise<Response> {
+    const file = await multipartFile(request, this.#maxSize);
+    if (file === null) return refusal(400, 'upload.invalid', 'Send the file as the multipart field "file".');
+    if (file === undefined) return refusal(413, 'attachment.too_large', `The file is larger than ${megabytes(this.#maxSize)}: attachments can be up to ${megabytes(this.#maxSize)}.`);
+    let attachment: Attachment;
+    try {
+      attachment = await this.createAttachment({ name: file.name, size: file.data.byteLength, mimeType: file.type }, context);
+    } catch (error) {
+      if (error instanceof ChatKitHttpError) return refusal(error.status, error.code, error.message);
+      throw error;
+    }
+    const response = await this.#keep(attachment, file.data, context);
+    if (!response.ok) await this.#files.delete(attachment.id, context.user.sub);
+    return response;
+  }
+
+  /** Checks the bytes' real type, keeps them and the record without its upload descriptor; answers the attachment (or the refusal). */
+  async #keep(attachment: Attachment, data: Uint8Array<ArrayBuffer>, context: C): Promise<Response> {
+    const checked = await checkContent(data, attachment.mime_type);
+    if ('refused' in checked || !accepted(checked.mimeType, this.#accept)) {
+      return refusal(415, 'attachment.type_refused', `${attachment.name}: ${'refused' in checked ? checked.refused : `${checked.mimeType} is not accepted here.`}`);
+    }
+    const sha256 = hex(await crypto.subtle.digest('SHA-256', data));
+    const owner = context.user.sub;
+    if (!(await this.#files.write(attachment.id, owner, { data, mimeType: checked.mimeType, sha256 }))) return notFound();
+    const { upload_descriptor: _used, ...rest } = attachment;
+    const uploaded: Attachment = { ...rest, mime_type: checked.mimeType, metadata: { ...attachment.metadata, size: data.byteLength, sha256 } };
+    await this.#records.saveAttachment(uploaded, context);
+    const { metadata: _hidden, ...shown } = await this.#present(uploaded, owner, context.request);
+    return Response.json(shown, { headers: { 'Cache-Control': 'no-store' } });
   }
 
   async #serve(request: Request, id: string): Promise<Response> {
@@ -257,7 +286,7 @@ export class SignedAttachmentStore<C extends ChatKitContext = ChatKitContext> im
 }
 
 /** The multipart field `file`, read up to `limit` bytes (undefined past it); null when there is none. */
-async function multipartFile(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null | undefined> {
+async function multipartFile(request: Request, limit: number): Promise<{ name: string; type: string; data: Uint8Array<ArrayBuffer> } | null | undefined> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.startsWith('multipart/form-data')) return null;
   const body = await readLimited(request.body, limit + 65_536); // room for the part headers
@@ -269,7 +298,7 @@ async function multipartFile(request: Request, limit: number): Promise<Uint8Arra
     return null;
   }
   if (!file || typeof file === 'string') return null;
-  return file.size > limit ? undefined : new Uint8Array(await file.arrayBuffer());
+  return file.size > limit ? undefined : { name: file.name, type: file.type, data: new Uint8Array(await file.arrayBuffer()) };
 }
 
 function withoutPreview(attachment: Attachment): Omit<Attachment, 'type' | 'preview_url'> {
