@@ -101,8 +101,8 @@ test('whoami answers with the verified claims; the profile card is a widget; get
   assert.equal(who.claims.iss, server.url, 'the claims of the verified token');
   const widget = events.find(event => event.type === 'thread.item.done' && event.item.type === 'widget');
   assert.ok(widget?.type === 'thread.item.done' && widget.item.type === 'widget' && JSON.stringify(widget.item.widget).includes('Katherine'));
-  const pending = events.at(-1);
-  assert.ok(pending?.type === 'thread.item.done' && pending.item.type === 'client_tool_call');
+  const pending = events.findLast(event => event.type === 'thread.item.done');
+  assert.ok(pending?.type === 'thread.item.done' && pending.item.type === 'client_tool_call', 'the turn ends with the client tool call');
   assert.equal(pending.item.call_id, 'call_page');
   assert.equal(standIn.requests.length, 3, 'the run stopped at the client tool');
 
