@@ -160,6 +160,30 @@ test('a cancel stops the upstream request and keeps the partial reply', LIMIT, a
   assert.ok(!reply.content[0]?.text.includes('word99'), 'the reply was cut short');
 });
 
+test('OPENAI_MODEL a reasoning model: summaries asked for and shown as a workflow; its reasoning travels encrypted, accepted without storage', LIMIT, async () => {
+  const reasoning = await startTestServer({ env: { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: standIn.url, OPENAI_MODEL: 'gpt-5-mini' } });
+  try {
+    const { token: own } = await userWithToken(reasoning, 'Lin');
+    script(
+      { output: [{ type: 'reasoning', summary: ['Who is asking?'] }, { type: 'function_call', name: 'whoami', arguments: {} }] },
+      { output: [{ type: 'reasoning', summary: ['Now I know.'] }, { type: 'message', deltas: ['You are Lin.'] }] },
+    );
+    const { events } = await createThread(reasoning, own, 'Who am I?');
+    for (const event of events) assertValid(schemas.streamEvent, event, event.type);
+    assert.equal(replyText(events), 'You are Lin.');
+    const workflow = events.find(event => event.type === 'thread.item.done' && event.item.type === 'workflow');
+    assert.ok(workflow?.type === 'thread.item.done' && workflow.item.type === 'workflow');
+    assert.deepEqual(workflow.item.workflow.tasks.map(task => (task.type === 'thought' ? task.content : '')), ['Who is asking?', 'Now I know.']);
+    for (const { body, status } of standIn.requests) {
+      assert.equal(status, 200, 'the Responses API accepted every request');
+      assert.deepEqual([body.model, body.store, body.reasoning?.summary, body.include], ['gpt-5-mini', false, 'auto', ['reasoning.encrypted_content']]);
+    }
+    assert.ok(inputOf(lastBody().input).some(item => item.type === 'reasoning' && item.encrypted_content), 'the reasoning went back encrypted');
+  } finally {
+    await reasoning.stop();
+  }
+});
+
 test('the SDK’s traces go nowhere: every request of the process went to this machine', LIMIT, async () => {
   await getGlobalTraceProvider().forceFlush();
   const elsewhere = fetched.filter(url => !/^http:\/\/127\.0\.0\.1[:/]/.test(url));
