@@ -31,6 +31,7 @@ function tickingClock() {
 interface Setup {
   agent: Agent<AgentContext>;
   timeoutMs?: number;
+  idleTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -45,7 +46,7 @@ function agentServer(setup: Setup): { chatkit: ChatKitServer; store: MemoryStore
       const agentContext = new AgentContext({ thread, store, requestContext: context, ...(setup.now ? { now: setup.now } : {}) });
       const { input, previousResponseId } = await loadAgentInput(agentContext);
       const result = await runner.run(setup.agent, input, { stream: true, context: agentContext, previousResponseId, signal: context.signal });
-      yield* streamAgentResponse(agentContext, result);
+      yield* streamAgentResponse(agentContext, result, setup.idleTimeoutMs ? { idleTimeoutMs: setup.idleTimeoutMs } : {});
     },
   });
   return { chatkit, store };
@@ -344,10 +345,11 @@ describe('streamAgentResponse: guardrails and failures', LIMIT, () => {
     ['an error event', { fail: 'error-event', message: 'Overloaded' }],
     ['garbage in the stream', { fail: 'garbage' }],
     ['no answer (client timeout)', { fail: 'hang' }],
+    ['a stream that stalls after it started (idle timeout)', { fail: 'stall' }],
   ];
   for (const [what, reply] of failures) {
     test(`${what}: an in-band error that allows retry, nothing stored half-way`, async () => {
-      const { chatkit } = agentServer({ agent: plainAgent(), timeoutMs: 500 });
+      const { chatkit } = agentServer({ agent: plainAgent(), timeoutMs: 500, idleTimeoutMs: 500 });
       script(reply);
       const events = await stream(chatkit, token, create('Hello?'));
       assert.deepEqual(events.at(-1), { type: 'error', code: 'stream.error', allow_retry: true });

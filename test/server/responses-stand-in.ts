@@ -28,7 +28,9 @@ export type Reply =
   | { fail: 'error-event'; message: string }
   | { fail: 'garbage' }
   /** Accepts the request and never answers (a client timeout is the only way out). */
-  | { fail: 'hang' };
+  | { fail: 'hang' }
+  /** Answers, streams `response.created`, then nothing more. */
+  | { fail: 'stall' };
 
 export interface InputItem {
   type?: string;
@@ -219,6 +221,7 @@ export async function startResponsesStandIn(model: ResponsesStandIn['model'] = (
       await send({ type: 'response.created', response });
       await send({ type: 'response.in_progress', response });
       if ('fail' in reply) {
+        if (reply.fail === 'stall') return;
         if (reply.fail === 'garbage') {
           res.write('event: response.output_item.added\ndata: {"type":"response.output_item.added","item":{"id":\n\n');
         } else if (reply.fail === 'error-event') {

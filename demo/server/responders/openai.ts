@@ -78,7 +78,8 @@ const getPageInfo = clientTool({
 });
 
 export function createOpenAIResponder(options: OpenAIResponderOptions): Responder {
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 1, timeout: options.timeoutMs ?? 60_000 });
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 1, timeout: timeoutMs });
   const runner = new Runner({ modelProvider: new OpenAIProvider({ openAIClient: client }), tracingDisabled: !options.tracing });
   const modelSettings: ModelSettings = isReasoningModel(options.model)
     ? { store: false, reasoning: { effort: 'low', summary: 'auto' }, providerData: { include: ['reasoning.encrypted_content'] } }
@@ -104,7 +105,8 @@ export function createOpenAIResponder(options: OpenAIResponderOptions): Responde
       const converter = new ThreadItemConverter(readAttachment ? { readAttachment: attachment => readAttachment(attachment.id, context) } : {});
       const { input, previousResponseId } = await loadAgentInput(agentContext, { converter });
       const result = await runner.run(agent, input, { stream: true, context: agentContext, previousResponseId, signal: context.signal });
-      yield* streamAgentResponse(agentContext, result);
+      // the client's timeout covers the wait for the model's headers; this, a stream that stalls after
+      yield* streamAgentResponse(agentContext, result, { idleTimeoutMs: timeoutMs });
     },
   };
 }

@@ -54,6 +54,12 @@ const defaultConverter = new ResponseStreamConverter();
 
 export interface StreamAgentResponseOptions {
   converter?: ResponseStreamConverter;
+  /**
+   * Milliseconds without any event of the run (model or tool) after which the run is cancelled and
+   * the turn ends in an error: a model stream that stalls after its headers (the OpenAI client's
+   * `timeout` covers the wait for them only). Mind tools that run long. Default: none.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A Responses API stream event, as much of it as the bridge reads. */
@@ -269,7 +275,7 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
   try {
     try {
       for (;;) {
-        const next = await channel.next();
+        const next = await withIdleTimeout(channel.next(), options.idleTimeoutMs);
         if (next.done) break;
         const entry = next.value;
         if ('end' in entry) {
@@ -308,6 +314,20 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
   } finally {
     context.signal.removeEventListener('abort', cancel);
     if (!finished) cancel();
+  }
+}
+
+/** `next`, or a ModelResponseError after `ms` (none: wait). */
+async function withIdleTimeout<T>(next: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return next;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ModelResponseError(`The run was silent for ${ms} ms.`)), ms);
+  });
+  try {
+    return await Promise.race([next, idle]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
