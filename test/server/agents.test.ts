@@ -263,6 +263,36 @@ describe('streamAgentResponse: tools', LIMIT, () => {
     assert.equal(standIn.requests.at(-1)!.status, 200);
   });
 
+  test('a tool’s own workflow closes the open reasoning workflow first; each is stored once, closed', async () => {
+    const steps = tool({
+      name: 'steps',
+      description: 'Works in steps.',
+      parameters: z.object({}),
+      execute: async (_input, run?: RunContext<AgentContext>) => {
+        run!.context.startWorkflow({ tasks: [{ type: 'custom', status_indicator: 'complete', title: 'Step one' }] });
+        return 'done';
+      },
+    });
+    const { chatkit, store } = agentServer({ agent: plainAgent({ model: 'gpt-5-mini', tools: [steps], modelSettings: { reasoning: { summary: 'auto' } } }) });
+    script({ output: [{ type: 'reasoning', summary: ['Plan.'] }, { type: 'function_call', name: 'steps', arguments: {} }] }, say('Done.'));
+    const events = await stream(chatkit, token, create('Go'));
+    assert.deepEqual(shape(events).slice(3, 12), [
+      'added:workflow',
+      'updated:workflow.task.added',
+      'updated:workflow.task.updated',
+      'progress_update',
+      'done:workflow', // the reasoning, closed before the tool's workflow shows
+      'added:workflow',
+      'done:workflow', // the tool's, closed when the answer starts
+      'added:assistant_message',
+      'updated:assistant_message.content_part.added',
+    ]);
+    const workflows = doneItems(events).filter(item => item.type === 'workflow') as WorkflowItem[];
+    assert.deepEqual(workflows.map(item => [item.workflow.type, item.workflow.expanded, 'duration' in (item.workflow.summary ?? {})]), [['reasoning', false, true], ['custom', false, true]]);
+    const stored = (await store.loadThreadItems(threadIdOf(events), undefined, 10, 'asc', userContext)).data;
+    assert.deepEqual(stored.map(item => item.type), ['user_message', 'workflow', 'workflow', 'assistant_message']);
+  });
+
   test('a tool that throws is reported to the model (the SDK’s way), and the turn goes on', async () => {
     const broken = tool({ name: 'broken', description: 'Fails.', parameters: z.object({}), execute: async () => { throw new Error('disk on fire'); } });
     const { chatkit } = agentServer({ agent: plainAgent({ tools: [broken] }) });

@@ -119,9 +119,13 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
   let thought: { itemId: string; summaryIndex: number; task: ThoughtTask } | undefined;
   let lastResponse: { id: string; reusable: boolean } | undefined;
   let lastItemId: string | undefined;
+  // The workflow the client sees open (added, not done). The context's own `workflowItem` is what
+  // tools change, ahead of the events they queued.
+  let shown: WorkflowItem | undefined;
 
   const closeWorkflow = (item: WorkflowItem): ThreadStreamEvent => {
     if (context.workflowItem === item) context.workflowItem = undefined;
+    if (shown === item) shown = undefined;
     item.workflow.summary ??= { duration: Math.max(0, Math.floor((context.now() - Date.parse(item.created_at)) / 1000)) };
     item.workflow.expanded = false;
     lastItemId = item.id;
@@ -148,13 +152,12 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
 
   async function* fromTool(event: ThreadStreamEvent): AsyncGenerator<ThreadStreamEvent> {
     if (event.type === 'thread.item.added' || event.type === 'thread.item.done') {
-      const open = context.workflowItem;
-      if (open && open.id !== event.item.id && event.item.type !== 'client_tool_call' && event.item.type !== 'hidden_context_item') yield closeWorkflow(open);
-      if (event.type === 'thread.item.added' && event.item.type === 'workflow') context.workflowItem = event.item;
+      if (shown && shown.id !== event.item.id && event.item.type !== 'client_tool_call' && event.item.type !== 'hidden_context_item') yield closeWorkflow(shown);
+      if (event.type === 'thread.item.added' && event.item.type === 'workflow') shown = event.item;
       produced.add(event.item.id);
       if (event.type === 'thread.item.done') {
         lastItemId = event.item.id;
-        if (event.item.id === context.workflowItem?.id) context.workflowItem = undefined;
+        if (event.item.id === shown?.id) shown = undefined;
       }
     }
     yield event;
@@ -183,12 +186,12 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
       }
       case 'response.output_item.added': {
         const item = event.item!;
-        if (item.type === 'reasoning' && !context.workflowItem) {
-          context.workflowItem = workflowItem(thread, { type: 'reasoning', tasks: [] }, { id: context.generateId('workflow'), createdAt: context.timestamp() });
-          produced.add(context.workflowItem.id);
-          yield itemAdded(context.workflowItem);
+        if (item.type === 'reasoning' && !shown) {
+          shown = context.workflowItem = workflowItem(thread, { type: 'reasoning', tasks: [] }, { id: context.generateId('workflow'), createdAt: context.timestamp() });
+          produced.add(shown.id);
+          yield itemAdded(shown);
         } else if (item.type === 'message') {
-          if (context.workflowItem) yield closeWorkflow(context.workflowItem);
+          if (shown) yield closeWorkflow(shown);
           produced.add(item.id);
           yield itemAdded(await message(item));
         }
@@ -223,7 +226,7 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
         yield update(itemId, { type: 'assistant_message.content_part.done', content_index: contentIndex, content: await content(event.part) });
         return;
       case 'response.reasoning_summary_text.delta': {
-        const workflow = context.workflowItem;
+        const workflow = shown;
         if (!workflow) return;
         if (workflow.workflow.type === 'reasoning' && workflow.workflow.tasks.length === 0) {
           // the first thought streams, so that it shows early
@@ -237,7 +240,7 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
         return;
       }
       case 'response.reasoning_summary_text.done': {
-        const workflow = context.workflowItem;
+        const workflow = shown;
         if (!workflow) return;
         const tasks = workflow.workflow.tasks;
         if (thought && isThought(thought, itemId, event.summary_index) && tasks.includes(thought.task)) {
@@ -304,7 +307,7 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
     }
     finished = true;
     if (context.signal.aborted) return;
-    if (context.workflowItem) yield closeWorkflow(context.workflowItem);
+    if (shown) yield closeWorkflow(shown);
     const call = context.clientToolCall;
     if (call) {
       const event = clientToolCall(thread, { name: call.name, arguments: call.arguments, callId: call.callId }, { id: call.itemId ?? context.generateId('tool_call'), createdAt: context.timestamp() });
