@@ -20,8 +20,8 @@ import type { CorsRoute } from './cors.js';
 import { openDatabase } from './database.js';
 import { HttpError, errorResponse, httpErrorResponse, oneLine, withoutQueries } from './http-errors.js';
 import { createOfflineResponder } from './responders/offline.js';
-import { createOpenAIResponder } from './responders/openai.js';
-import { fromText } from './responders/text.js';
+import { lazyResponder } from './responders/lazy.js';
+import type { OpenAIResponderOptions } from './responders/openai.js';
 import type { Responder } from './responders/types.js';
 import { serveStatic } from './static.js';
 import { createStats } from './stats.js';
@@ -65,7 +65,15 @@ export interface RunningServer {
 export function chooseResponder(config: ServerConfig, store: Store, attachments?: SignedAttachmentStore): Responder {
   if (config.responder) return config.responder(store);
   if (config.openaiApiKey) {
-    return fromText(createOpenAIResponder({ apiKey: config.openaiApiKey, model: config.openaiModel, baseURL: config.openaiBaseUrl }), store);
+    const options: OpenAIResponderOptions = {
+      apiKey: config.openaiApiKey,
+      model: config.openaiModel,
+      baseURL: config.openaiBaseUrl,
+      tracing: config.openaiTracing,
+      store,
+      ...(attachments && { readAttachment: attachments.readAttachment.bind(attachments) }),
+    };
+    return lazyResponder('openai', async () => (await import('./responders/openai.js')).createOpenAIResponder(options));
   }
   return createOfflineResponder({ store, delayMs: config.offlineDelayMs, ...(attachments && { readAttachment: attachments.readAttachment.bind(attachments) }) });
 }

@@ -49,6 +49,8 @@ export interface ServerConfig {
   openaiModel: string;
   /** OPENAI_BASE_URL: another Responses API endpoint (a proxy, or a local stub in tests). */
   openaiBaseUrl?: string;
+  /** OPENAI_AGENTS_TRACING=on: the Agents SDK sends its traces to OpenAI (default off: nothing leaves but the model calls). */
+  openaiTracing: boolean;
 
   // Not from the environment: for tests and benchmarks.
   /** One line per request: METHOD /path STATUS ms (never the query string). */
@@ -189,6 +191,7 @@ export function loadConfig(env: Env): ServerConfig {
     openaiApiKey: get('OPENAI_API_KEY'),
     openaiModel: get('OPENAI_MODEL') ?? 'gpt-4.1-mini',
     openaiBaseUrl,
+    openaiTracing: get('OPENAI_AGENTS_TRACING') === 'on',
     log: true,
     verifiedTokenCacheSize: 10_000,
     jwksReloadIntervalMs: 10_000,

@@ -38,7 +38,7 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
     // the package's dependencies from this project, linked: npm resolves the tarball's needs from
     // them; and the frameworks of the README's examples
     const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const names = [...Object.keys(dependencies), 'better-auth', 'express', '@types/express', 'hono', 'better-sqlite3', 'pg'];
+    const names = [...Object.keys(dependencies), 'better-auth', 'express', '@types/express', 'hono', 'better-sqlite3', 'pg', '@openai/agents', 'zod'];
     const linked = Object.fromEntries(names.map(name => [name, `file:${realpathSync(join(root, 'node_modules', name))}`]));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: linked }));
     execFileSync(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(project, packed!.filename)], { cwd: project, stdio: 'pipe' });
@@ -57,6 +57,8 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
       'dist/lib/server/chatkit/stores/sqlite.d.ts',
       'dist/lib/server/chatkit/stores/postgres.js',
       'dist/lib/server/chatkit/stores/postgres.d.ts',
+      'dist/lib/server/agents/index.js',
+      'dist/lib/server/agents/index.d.ts',
       'dist/lib/index.js',
       'package.json',
       'NOTICE',
@@ -120,6 +122,19 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
     const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' })) as { endpoints: string[]; resolved: string };
     assert.deepEqual(result.endpoints, ['chatkitEmbedApprove', 'chatkitEmbedAttempt', 'chatkitEmbedPage', 'chatkitEmbedProbe', 'chatkitEmbedRedeem', 'chatkitEmbedSevered', 'chatkitEmbedSignOut', 'chatkitEmbedToken']);
     assert.match(result.resolved, /\/node_modules\/auth-chatkit\/dist\/lib\/server\/better-auth\.js$/);
+  });
+
+  test('Node imports auth-chatkit/agents beside the Agents SDK (its optional peer)', () => {
+    const script = `
+      import { clientTool, ThreadItemConverter } from 'auth-chatkit/agents';
+      import { z } from 'zod';
+      const tool = clientTool({ name: 'get_page_info', description: 'The page.', parameters: z.object({}) });
+      const input = await new ThreadItemConverter().toAgentInput([{ id: 'm', thread_id: 't', created_at: '2026-12-03T07:00:00Z', type: 'user_message', content: [{ type: 'input_text', text: 'hi' }], attachments: [], inference_options: {} }]);
+      console.log(JSON.stringify({ name: tool.name, input, resolved: import.meta.resolve('auth-chatkit/agents') }));`;
+    const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' })) as { name: string; input: unknown; resolved: string };
+    assert.equal(result.name, 'get_page_info');
+    assert.deepEqual(result.input, [{ role: 'user', content: [{ type: 'input_text', text: 'hi' }] }]);
+    assert.match(result.resolved, /\/node_modules\/auth-chatkit\/dist\/lib\/server\/agents\/index\.js$/);
   });
 
   test("TypeScript type-checks a use of it, and the README's examples, from the published declarations", () => {

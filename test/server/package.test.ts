@@ -4,14 +4,23 @@
 // the packed tarball and builds from it.)
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 
 const root = new URL('../../', import.meta.url);
-const { dependencies = {}, devDependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+const {
+  dependencies = {},
+  devDependencies = {},
+  peerDependencies = {},
+  peerDependenciesMeta = {},
+  exports,
+} = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  exports: Record<string, Record<string, string | null>>;
 };
 
 /** Package names imported by `source` (`from 'x'`, `import 'x'`, `import('x')`), relative paths left out. */
@@ -48,5 +57,26 @@ describe('package', () => {
     const importers = readdirSync(new URL('src/', root)).filter(name => name.endsWith('.ts') && importedPackages(readFileSync(new URL(`src/${name}`, root), 'utf8')).includes('react'));
     assert.deepEqual(importers, ['jsx.ts', 'react.ts']);
     assert.match(readFileSync(new URL('src/jsx.ts', root), 'utf8'), /^import type .* from 'react';$/m, 'the typing imports types only');
+  });
+
+  test('the Agents SDK is an optional peer, loaded by auth-chatkit/agents alone (never by auth-chatkit/server nor the browser entries)', () => {
+    assert.ok(importsOf('src/server/agents/').has('@openai/agents'), 'the bridge imports the SDK');
+    assert.equal(peerDependencies['@openai/agents'], '>=0.14.3 <0.16');
+    assert.equal(peerDependenciesMeta['@openai/agents']?.optional, true);
+    assert.ok(!('@openai/agents' in dependencies));
+    const src = fileURLToPath(new URL('src/', root));
+    const files = (readdirSync(src, { recursive: true }) as string[]).filter(name => name.endsWith('.ts'));
+    const importers = files.filter(name => importedPackages(readFileSync(join(src, name), 'utf8')).some(pkg => pkg.startsWith('@openai/agents')));
+    assert.ok(importers.length > 0);
+    for (const name of importers) assert.match(relative(src, join(src, name)), /^server\/agents\//, `${name} imports the SDK`);
+    assert.deepEqual(exports['./agents'], {
+      types: './dist/lib/server/agents/index.d.ts',
+      workerd: './dist/lib/server/agents/index.js',
+      worker: './dist/lib/server/agents/index.js',
+      deno: './dist/lib/server/agents/index.js',
+      bun: './dist/lib/server/agents/index.js',
+      node: './dist/lib/server/agents/index.js',
+      browser: null,
+    });
   });
 });
