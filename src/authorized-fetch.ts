@@ -1,3 +1,4 @@
+import { nativeFetch } from './native-fetch.js';
 import type { TokenSource } from './token-source.js';
 
 export interface AuthorizedFetchOptions {
@@ -14,8 +15,10 @@ export interface AuthorizedFetchOptions {
  * for the chat backend's origin (its upload routes included), with a token fresh for at least a few
  * seconds. On a 401 it forces one refresh and retries once with the same body. Anything for another
  * origin (a presigned storage URL) passes through untouched: such hosts refuse an `Authorization`.
+ * It sends with the `fetch` captured when the element's script loaded, so a script that wraps
+ * `window.fetch` later does not see the token go by.
  */
-export function authorizedFetch({ source, apiUrl, onRejected, fetch: send = (...args) => fetch(...args) }: AuthorizedFetchOptions): typeof fetch {
+export function authorizedFetch({ source, apiUrl, onRejected, fetch: send = (...args) => nativeFetch(...args) }: AuthorizedFetchOptions): typeof fetch {
   const apiOrigin = new URL(apiUrl).origin;
   return async (input, init) => {
     // Read the URL without building a Request: that would take over the body of a Request given.

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { authorizedFetch } from '../../src/authorized-fetch.js';
 import { AuthChatKitError } from '../../src/errors.js';
+import { captureFetch } from '../../src/native-fetch.js';
 
 const apiUrl = 'https://chat.example.test/chatkit';
 
@@ -31,6 +32,23 @@ function backend(statuses: number[] = []) {
 }
 
 describe('authorizedFetch', () => {
+  it("sends with the fetch captured at load: a script that wraps window.fetch later never sees the token", async () => {
+    const { seen, send } = backend();
+    const page = window.fetch;
+    window.fetch = send;
+    captureFetch(); // the page's fetch when the element's script loaded: here, the backend
+    const wrapperSaw: string[] = [];
+    window.fetch = async (input, init) => (wrapperSaw.push(new Headers(init?.headers).get('Authorization') ?? ''), send(input, init));
+    try {
+      await authorizedFetch({ source: tokens(), apiUrl })(apiUrl, { method: 'POST', body: '{}' });
+      expect(seen[0]?.headers.get('Authorization')).to.equal('Bearer t1');
+      expect(wrapperSaw).to.deep.equal([]);
+    } finally {
+      window.fetch = page;
+      captureFetch();
+    }
+  });
+
   const inits: [string, HeadersInit][] = [
     ['a Headers object', new Headers({ 'Content-Type': 'application/json', 'chatkit-frame-instance-id': 'f1' })],
     ['an array of pairs', [['Content-Type', 'application/json'], ['chatkit-frame-instance-id', 'f1']]],
