@@ -74,7 +74,7 @@ describe('two instances on one PostgreSQL database', { timeout: 120_000 }, () =>
       const { rows } = await client.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
       assert.deepEqual(
         rows.map(row => row.table_name),
-        ['account', 'chatkit_item', 'chatkit_thread', 'jwks', 'rateLimit', 'session', 'user', 'verification'],
+        ['account', 'chatkit_attachments', 'chatkit_items', 'chatkit_migrations', 'chatkit_threads', 'jwks', 'rateLimit', 'session', 'user', 'verification'],
       );
     } finally {
       await client.end();
