@@ -170,7 +170,6 @@ class ChatKitStandIn extends HTMLElement {
       : { type: 'threads.create', params: { input } };
     if (!this.#threadId) this.#log.replaceChildren();
     await this.#stream(request);
-    await this.#refreshThreads();
   }
 
   /**
