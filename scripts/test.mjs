@@ -14,7 +14,7 @@ import { startCluster } from './postgres-cluster.mjs';
 
 const suites = ['server', 'postgres', 'browser', 'e2e'];
 // The server suites that exercise the chat store and Better Auth, run on both databases.
-const bothStores = ['auth', 'cancel', 'chatkit-isolation', 'chatkit-store', 'isolation', 'protocol', 'requests', 'store'].map(name => join('test/server', `${name}.test.ts`));
+const bothStores = ['auth', 'cancel', 'chatkit-isolation', 'chatkit-readme', 'chatkit-store', 'isolation', 'protocol', 'requests', 'store'].map(name => join('test/server', `${name}.test.ts`));
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
   if (!suites.includes(name)) {

@@ -11,6 +11,8 @@ export const ENDPOINT = 'https://api.test/chatkit';
 
 export interface Issuer {
   verifier: Verifier;
+  /** The public keys, as a JWKS's `keys`. */
+  jwks(): Promise<JWK[]>;
   /** A token for `sub`, valid for 10 minutes unless `claims` has an `exp`. */
   token(sub: string, claims?: Record<string, unknown>): Promise<string>;
 }
@@ -22,6 +24,7 @@ export async function issuer(): Promise<Issuer> {
   const origin = new URL(AUTH_URL).origin;
   return {
     verifier,
+    jwks: async () => [jwk],
     token(sub, claims = {}) {
       const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' }).setSubject(sub).setIssuer(origin).setAudience(origin).setIssuedAt();
       return (claims.exp === undefined ? jwt.setExpirationTime('10m') : jwt).sign(privateKey);

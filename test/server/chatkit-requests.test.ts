@@ -193,6 +193,60 @@ describe('hooks', () => {
     );
   });
 
+  test('a hook that ignores the signal: the client leaving still stops the reply at once and keeps what was sent', { timeout: 10_000 }, async () => {
+    const store = new MemoryStore();
+    const kit = await testChatKit({
+      store,
+      async *respond(thread) {
+        yield { type: 'thread.item.added', item: { id: 'msg_a', thread_id: thread.id, created_at: new Date().toISOString(), type: 'assistant_message', content: [] } };
+        yield { type: 'thread.item.updated', item_id: 'msg_a', update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta: 'half' } };
+        await new Promise(() => {}); // a model that never answers, and a hook that never looks at context.signal
+      },
+    });
+    const response = await kit.post({ type: 'threads.create', params: { input: input('x') } });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (text.split('\n\n').length - 1 < 5) text += new TextDecoder().decode((await reader.read()).value);
+    const thread = (parseEvents(text)[0] as { thread: { id: string } }).thread.id;
+    const waiting = reader.read(); // the server now waits on the hook for the next event
+    await new Promise(resolve => setTimeout(resolve, 20));
+    await reader.cancel(); // resolves once the server has saved what it keeps
+    assert.equal((await waiting).done, true);
+    const stored = (await store.loadThreadItems(thread, undefined, 10, 'asc', alice)).data;
+    assert.deepEqual(
+      stored.map(item => item.type),
+      ['user_message', 'assistant_message', 'sdk_hidden_context'],
+    );
+    assert.deepEqual((stored[1] as { content: unknown }).content, [{ annotations: [], text: 'half', type: 'output_text' }]);
+  });
+
+  test('process(): a request for a context verified elsewhere; cancelling its stream stops the reply as a client leaving does', async () => {
+    const store = new MemoryStore();
+    const kit = await testChatKit({
+      store,
+      async *respond(thread, _input, context) {
+        yield { type: 'thread.item.added', item: { id: 'msg_p', thread_id: thread.id, created_at: new Date().toISOString(), type: 'assistant_message', content: [] } };
+        yield { type: 'thread.item.updated', item_id: 'msg_p', update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta: 'part' } };
+        await new Promise(resolve => context.signal.addEventListener('abort', resolve, { once: true }));
+      },
+    });
+    const result = await kit.chatkit.process(JSON.stringify({ type: 'threads.create', params: { input: input('x') } }), alice);
+    assert.ok(result.streaming);
+    const reader = result.stream.getReader();
+    let text = '';
+    while (text.split('\n\n').length - 1 < 5) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const thread = (parseEvents(text)[0] as { thread: { id: string } }).thread.id;
+    assert.deepEqual(
+      (await store.loadThreadItems(thread, undefined, 10, 'asc', alice)).data.map(item => item.type),
+      ['user_message', 'assistant_message', 'sdk_hidden_context'],
+    );
+    const list = await kit.chatkit.process('{"type":"threads.list","params":{}}', alice);
+    assert.ok(!list.streaming);
+    assert.equal((JSON.parse(list.json) as { data: unknown[] }).data.length, 1);
+    await assert.rejects(kit.chatkit.process('{"type":"threads.get_by_id","params":{"thread_id":"thr_none"}}', alice), { name: 'NotFoundError' });
+  });
+
   test('every hook gets the verified user and createContext extends the context; getStreamOptions is sent', async () => {
     const seen: string[] = [];
     interface Ctx extends ChatKitContext {

@@ -38,7 +38,7 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
     // the package's dependencies from this project, linked: npm resolves the tarball's needs from
     // them; and the frameworks of the README's examples
     const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const names = [...Object.keys(dependencies), 'better-auth', 'express', '@types/express', 'hono'];
+    const names = [...Object.keys(dependencies), 'better-auth', 'express', '@types/express', 'hono', 'better-sqlite3', 'pg'];
     const linked = Object.fromEntries(names.map(name => [name, `file:${realpathSync(join(root, 'node_modules', name))}`]));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: linked }));
     execFileSync(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(project, packed!.filename)], { cwd: project, stdio: 'pipe' });
@@ -46,7 +46,21 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
   after(() => rmSync(project, { recursive: true, force: true }));
 
   test('the tarball holds the server entry, compiled, with its types; no sources, no tests', () => {
-    for (const file of ['dist/lib/server/index.js', 'dist/lib/server/index.d.ts', 'dist/lib/server/verify.js', 'dist/lib/server/better-auth.js', 'dist/lib/server/better-auth.d.ts', 'dist/lib/index.js', 'package.json']) {
+    for (const file of [
+      'dist/lib/server/index.js',
+      'dist/lib/server/index.d.ts',
+      'dist/lib/server/verify.js',
+      'dist/lib/server/better-auth.js',
+      'dist/lib/server/better-auth.d.ts',
+      'dist/lib/server/chatkit/server.js',
+      'dist/lib/server/chatkit/stores/sqlite.js',
+      'dist/lib/server/chatkit/stores/sqlite.d.ts',
+      'dist/lib/server/chatkit/stores/postgres.js',
+      'dist/lib/server/chatkit/stores/postgres.d.ts',
+      'dist/lib/index.js',
+      'package.json',
+      'NOTICE',
+    ]) {
       assert.ok(files.includes(file), `${file} is packed`);
     }
     assert.deepEqual(files.filter(file => /^(src|test|demo)\//.test(file) || file.endsWith('.ts') && !file.endsWith('.d.ts')), []);
@@ -68,6 +82,32 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
     assert.equal(result.sub, 'u1');
     assert.equal(result.code, 'invalid_token');
     assert.match(result.resolved!, /\/node_modules\/auth-chatkit\/dist\/lib\/server\/index\.js$/, 'the installed copy, not this project');
+  });
+
+  test('Node serves ChatKit with auth-chatkit/server on auth-chatkit/server/sqlite; the main entry loads no database driver', () => {
+    const script = `
+      import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+      import { createChatKitServer, createVerifier, streamAssistantMessage } from 'auth-chatkit/server';
+      const { SQLiteStore } = await import('auth-chatkit/server/sqlite');
+      const { default: Database } = await import('better-sqlite3');
+      const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' };
+      const verifier = createVerifier({ authUrl: 'https://auth.example.com/api/auth', fetch: async () => Response.json({ keys: [jwk] }) });
+      const token = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'k1' }).setSubject('u1')
+        .setIssuer('https://auth.example.com').setAudience('https://auth.example.com').setExpirationTime('5m').sign(privateKey);
+      const chatkit = createChatKitServer({ verifier, store: new SQLiteStore(new Database(':memory:')), async *respond(thread) { yield* streamAssistantMessage(thread, ['hi']); } });
+      const body = JSON.stringify({ type: 'threads.create', params: { input: { content: [{ type: 'input_text', text: 'x' }], attachments: [], inference_options: {} } } });
+      const response = await chatkit.fetch(new Request('https://chat.example.com/chatkit', { method: 'POST', headers: { Authorization: 'Bearer ' + token }, body }));
+      const events = (await response.text()).trim().split('\\n\\n').map(chunk => JSON.parse(chunk.slice(6)).type);
+      console.log(JSON.stringify({ events, resolved: import.meta.resolve('auth-chatkit/server/sqlite') }));`;
+    const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' })) as { events: string[]; resolved: string };
+    assert.deepEqual(result.events, ['thread.created', 'thread.item.done', 'stream_options', 'thread.item.added', 'thread.item.updated', 'thread.item.updated', 'thread.item.updated', 'thread.item.done']);
+    assert.match(result.resolved, /\/node_modules\/auth-chatkit\/dist\/lib\/server\/chatkit\/stores\/sqlite\.js$/);
+    // the main entry's modules import neither driver: only their own entries do
+    const drivers = /from ['"](better-sqlite3|pg)['"]/;
+    for (const file of files.filter(name => name.startsWith('dist/lib/server/') && name.endsWith('.js') && !/stores\/(sqlite|postgres)\.js$/.test(name))) {
+      assert.doesNotMatch(readFileSync(join(project, 'node_modules/auth-chatkit', file), 'utf8'), drivers, file);
+    }
   });
 
   test('Node imports auth-chatkit/better-auth and a Better Auth server takes the plugin beside jwt()', () => {
@@ -132,12 +172,12 @@ describe('the packed package, installed', { timeout: 90_000 }, () => {
     assert.ok(server.some(fromJose), 'a Node build of the server entry bundles jose');
   });
 
-  for (const [entry, name] of [['server', 'createVerifier'], ['better-auth', 'chatkitEmbed']]) {
+  for (const [entry, name] of [['server', 'createVerifier'], ['server/sqlite', 'SQLiteStore'], ['server/postgres', 'PostgresStore'], ['better-auth', 'chatkitEmbed']] as const) {
     test(`a Vite browser build importing auth-chatkit/${entry} is refused`, async () => {
       // Vite 8 skips a null target and tries the next condition, so "browser": null must stay last,
       // with no "import" or "default" fallback after it
-      await assert.rejects(viteBuild(`wrong-${entry}.js`, `export { ${name} } from 'auth-chatkit/${entry}';\n`), (error: Error) => {
-        assert.match(error.message, new RegExp(`"\\./${entry}" is not exported under the conditions \\[[^\\]]*"browser"`));
+      await assert.rejects(viteBuild(`wrong-${entry.replace("/", "-")}.js`, `export { ${name} } from 'auth-chatkit/${entry}';\n`), (error: Error) => {
+        assert.match(error.message, new RegExp(`"\\./${entry.replace('/', '\\/')}" is not exported under the conditions \\[[^\\]]*"browser"`));
         return true;
       });
     });

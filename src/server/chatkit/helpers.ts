@@ -156,16 +156,13 @@ const isIterable = (value: unknown): value is AsyncIterable<WidgetRoot> | Iterab
 /** The `thread.item.updated` updates that turn widget `before` into `after` (chatkit-python's `diff_widget`). */
 export function diffWidget(before: WidgetRoot, after: WidgetRoot): ThreadItemUpdate[] {
   if (needsFullReplace(before, after)) return [{ type: 'widget.root.updated', widget: after }];
+  // no full replace: the same components, and each Text/Markdown value the old one or an append to it
   const beforeTexts = streamingTexts(before);
   const updates: ThreadItemUpdate[] = [];
   for (const [id, node] of streamingTexts(after)) {
-    const previous = beforeTexts.get(id);
-    if (!previous) throw new Error(`Widget component ${id} was not in the first root: components with an id must stay in every update.`);
-    const from = String(previous.value);
-    const to = String(node.value);
-    if (from === to) continue;
-    if (!to.startsWith(from)) throw new Error(`Widget component ${id}: its new value does not extend the old one (updates must append).`);
-    updates.push({ type: 'widget.streaming_text.value_delta', component_id: id, delta: to.slice(from.length), done: !node.streaming });
+    const from = beforeTexts.get(id)!.value as string;
+    const to = node.value as string;
+    if (from !== to) updates.push({ type: 'widget.streaming_text.value_delta', component_id: id, delta: to.slice(from.length), done: !node.streaming });
   }
   return updates;
 }

@@ -6,44 +6,33 @@ import type { ChatKitContext } from './context.js';
 import { ChatKitHttpError, CustomStreamError, StreamError } from './errors.js';
 import { DEFAULT_PAGE_SIZE } from './parse.js';
 import { NotFoundError } from './store.js';
-import type { AttachmentStore, Store } from './store.js';
+import type { Store } from './store.js';
+import type { ChatKitLogEntry, ChatKitServerOptions } from './server.js';
 import type {
-  Action,
   Attachment,
   AssistantMessageItem,
   ChatKitRequest,
   ClientToolCallItem,
   ErrorEvent,
-  FeedbackKind,
   Page,
   SortOrder,
-  StreamOptions,
   StructuredInputItem,
   StructuredInputSubmission,
-  SyncCustomActionResponse,
   ThreadItem,
   ThreadItemUpdatedEvent,
   ThreadMetadata,
   ThreadStreamEvent,
-  TranscriptionResult,
   UserMessageInput,
   UserMessageItem,
   WidgetItem,
 } from './types.js';
 import { attachmentInThread, attachmentResponse, isHidden, threadResponse, threadSignature } from './wire.js';
 
-/** The hooks, as createChatKitServer's options name them. */
-export interface Hooks<C extends ChatKitContext> {
-  store: Store<C>;
-  attachmentStore?: AttachmentStore<C> | undefined;
-  respond(thread: ThreadMetadata, input: UserMessageItem | null, context: C): AsyncIterable<ThreadStreamEvent>;
-  action?(thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C): AsyncIterable<ThreadStreamEvent>;
-  syncAction?(thread: ThreadMetadata, action: Action, sender: WidgetItem | null, context: C): Promise<SyncCustomActionResponse>;
-  transcribe?(audio: { data: Uint8Array; mimeType: string; mediaType: string }, context: C): Promise<TranscriptionResult>;
-  addFeedback?(threadId: string, itemIds: string[], kind: FeedbackKind, context: C): Promise<void>;
-  getStreamOptions?(thread: ThreadMetadata, context: C): StreamOptions;
-  log(entry: { level: 'warn' | 'error'; message: string; requestType?: string; error?: unknown }): void;
-}
+/** The hooks, as createChatKitServer's options name them, and where failures are logged. */
+export type Hooks<C extends ChatKitContext> = Pick<
+  ChatKitServerOptions<C>,
+  'store' | 'attachmentStore' | 'respond' | 'action' | 'syncAction' | 'transcribe' | 'addFeedback' | 'getStreamOptions'
+> & { log(entry: ChatKitLogEntry): void };
 
 export type Processed = { streaming: true; events: AsyncGenerator<ThreadStreamEvent, void, undefined> } | { streaming: false; value: unknown };
 
@@ -266,41 +255,47 @@ async function* prepend(first: ThreadStreamEvent, rest: AsyncIterable<ThreadStre
 
 // -- streams ----------------------------------------------------------------------------------------
 
-async function* createThread<C extends ChatKitContext>(hooks: Hooks<C>, input: UserMessageInput, attachments: Attachment[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+function createThread<C extends ChatKitContext>(hooks: Hooks<C>, input: UserMessageInput, attachments: Attachment[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
   const { store } = hooks;
   const thread: ThreadMetadata = { id: store.generateThreadId(context), created_at: now(), status: { type: 'active' }, metadata: {} };
-  await store.saveThread(thread, context);
-  yield { type: 'thread.created', thread: threadResponse(thread) };
-  yield* addUserMessage(hooks, thread, input, attachments, context);
+  return addUserMessage(hooks, thread, input, attachments, context, async () => {
+    await store.saveThread(thread, context);
+    return { type: 'thread.created', thread: threadResponse(thread) };
+  });
 }
 
-async function* addUserMessage<C extends ChatKitContext>(
+function addUserMessage<C extends ChatKitContext>(
   hooks: Hooks<C>,
   thread: ThreadMetadata,
   input: UserMessageInput,
   attachments: Attachment[],
   context: C,
+  createThread?: () => Promise<ThreadStreamEvent>,
 ): AsyncGenerator<ThreadStreamEvent, void, undefined> {
   const { store } = hooks;
-  const id = store.generateItemId('message', thread, context);
-  const used = attachments.map(attachment => attachmentInThread(attachment, thread.id));
-  for (const attachment of used) await store.saveAttachment(attachment, context);
-  const item: UserMessageItem = {
-    id,
-    thread_id: thread.id,
-    created_at: now(),
-    type: 'user_message',
-    content: input.content,
-    attachments: used.map(attachmentResponse),
-    ...(input.quoted_text !== undefined && { quoted_text: input.quoted_text }),
-    inference_options: input.inference_options,
+  let item: UserMessageItem | undefined;
+  const prelude = async (): Promise<ThreadStreamEvent[]> => {
+    const created = createThread && (await createThread());
+    const used = attachments.map(attachment => attachmentInThread(attachment, thread.id));
+    for (const attachment of used) await store.saveAttachment(attachment, context);
+    item = {
+      id: store.generateItemId('message', thread, context),
+      thread_id: thread.id,
+      created_at: now(),
+      type: 'user_message',
+      content: input.content,
+      attachments: used.map(attachmentResponse),
+      ...(input.quoted_text !== undefined && { quoted_text: input.quoted_text }),
+      inference_options: input.inference_options,
+    };
+    await store.addThreadItem(thread.id, item, context);
+    const done: ThreadStreamEvent = { type: 'thread.item.done', item };
+    return created ? [created, done] : [done];
   };
-  await store.addThreadItem(thread.id, item, context);
-  yield { type: 'thread.item.done', item };
-  yield* processEvents(hooks, thread, context, () => hooks.respond(thread, item, context));
+  return processEvents(hooks, thread, context, () => hooks.respond(thread, item!, context), prelude);
 }
 
-async function* addToolOutput<C extends ChatKitContext>(
+function addToolOutput<C extends ChatKitContext>(
   hooks: Hooks<C>,
   thread: ThreadMetadata,
   call: ClientToolCallItem,
@@ -309,17 +304,23 @@ async function* addToolOutput<C extends ChatKitContext>(
   context: C,
 ): AsyncGenerator<ThreadStreamEvent, void, undefined> {
   const { store } = hooks;
-  await store.saveItem(thread.id, { ...call, status: 'completed', output }, context);
-  // calls left pending by an earlier turn would wait forever: the reference drops them (server.py 800-815)
-  for (const item of recent) {
-    if (item.type === 'client_tool_call' && item.status === 'pending' && item.id !== call.id) await store.deleteThreadItem(thread.id, item.id, context);
-  }
-  yield* processEvents(hooks, thread, context, () => hooks.respond(thread, null, context));
+  const prelude = async (): Promise<ThreadStreamEvent[]> => {
+    await store.saveItem(thread.id, { ...call, status: 'completed', output }, context);
+    // calls left pending by an earlier turn would wait forever: the reference drops them (server.py 800-815)
+    for (const item of recent) {
+      if (item.type === 'client_tool_call' && item.status === 'pending' && item.id !== call.id) await store.deleteThreadItem(thread.id, item.id, context);
+    }
+    return [];
+  };
+  return processEvents(hooks, thread, context, () => hooks.respond(thread, null, context), prelude);
 }
 
-async function* retry<C extends ChatKitContext>(hooks: Hooks<C>, thread: ThreadMetadata, item: UserMessageItem, newer: ThreadItem[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
-  for (const later of newer) await hooks.store.deleteThreadItem(thread.id, later.id, context);
-  yield* processEvents(hooks, thread, context, () => hooks.respond(thread, item, context));
+function retry<C extends ChatKitContext>(hooks: Hooks<C>, thread: ThreadMetadata, item: UserMessageItem, newer: ThreadItem[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+  const prelude = async (): Promise<ThreadStreamEvent[]> => {
+    for (const later of newer) await hooks.store.deleteThreadItem(thread.id, later.id, context);
+    return [];
+  };
+  return processEvents(hooks, thread, context, () => hooks.respond(thread, item, context), prelude);
 }
 
 /**
@@ -334,35 +335,46 @@ async function* processEvents<C extends ChatKitContext>(
   thread: ThreadMetadata,
   context: C,
   start: () => AsyncIterable<ThreadStreamEvent>,
+  prelude?: () => Promise<ThreadStreamEvent[]>,
 ): AsyncGenerator<ThreadStreamEvent, void, undefined> {
   const { store } = hooks;
+  // the request's own writes (the thread, the user's message...) and their events come first
+  if (prelude) for (const event of await prelude()) yield event;
   yield { type: 'stream_options', stream_options: hooks.getStreamOptions?.(thread, context) ?? { allow_cancel: true } };
 
   const { signal } = context;
+  // compared after every event: the few fields thread.updated reports, not the whole thread
   let signature = threadSignature(thread);
-  const threadChanged = async (): Promise<ThreadStreamEvent | undefined> => {
-    const now = threadSignature(thread);
-    if (now === signature) return undefined;
-    signature = now;
+  const threadUpdated = async (): Promise<ThreadStreamEvent> => {
     await store.saveThread(thread, context);
     return { type: 'thread.updated', thread: threadResponse(thread) };
+  };
+  const changed = () => {
+    const now = threadSignature(thread);
+    if (now === signature) return false;
+    signature = now;
+    return true;
   };
 
   // items added and not yet done, kept up to date, for a stop mid-reply
   const pending = new Map<string, ThreadItem>();
   let settled = false;
   let iterator: AsyncIterator<ThreadStreamEvent> | undefined;
-  let cancelled: Promise<never> | undefined;
+  // while the hook is awaited, the client leaving stops the wait at once (the hook may be waiting on a
+  // model); a hand-made race: Promise.race per event costs several times more
+  let interrupt: ((reason: unknown) => void) | undefined;
+  const onAbort = () => interrupt?.(CANCELLED);
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     iterator = start()[Symbol.asyncIterator]();
-    cancelled = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(CANCELLED);
-      else signal.addEventListener('abort', () => reject(CANCELLED), { once: true });
-    });
-    cancelled.catch(() => {});
     for (;;) {
       if (signal.aborted) throw CANCELLED;
-      const next = await Promise.race([iterator.next(), cancelled]);
+      const coming = iterator.next();
+      const next = await new Promise<IteratorResult<ThreadStreamEvent>>((resolve, reject) => {
+        interrupt = reject;
+        coming.then(resolve, reject);
+      });
+      interrupt = undefined;
       if (next.done) break;
       const event = next.value;
       switch (event.type) {
@@ -386,19 +398,20 @@ async function* processEvents<C extends ChatKitContext>(
           break;
       }
       if (!(event.type === 'thread.item.done' && isHidden(event.item))) yield event;
-      const update = await threadChanged();
-      if (update) yield update;
+      if (changed()) yield await threadUpdated();
     }
     settled = true;
-    const update = await threadChanged();
-    if (update) yield update;
+    if (changed()) yield await threadUpdated();
   } catch (error) {
     if (error === CANCELLED) return;
     settled = true;
     yield errorEvent(error, hooks);
-    const update = await threadChanged().catch(() => undefined);
-    if (update) yield update;
+    if (changed()) {
+      const update = await threadUpdated().catch(() => undefined);
+      if (update) yield update;
+    }
   } finally {
+    signal.removeEventListener('abort', onAbort);
     if (!settled && signal.aborted) {
       // the hook may be waiting on a model: tell it to stop, without waiting for it
       if (iterator?.return) Promise.resolve(iterator.return()).catch(() => {});

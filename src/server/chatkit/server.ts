@@ -2,13 +2,15 @@
 // Fetch handler and a Node adapter, every request verified first and every store call scoped to the
 // token's user.
 import { failureResponse } from '../fetch.js';
+import { failureBody } from '../result.js';
 import { createVerifier } from '../verify.js';
 import type { Verifier } from '../verify.js';
-import type { ChatKitContext } from './context.js';
+import type { ChatKitContext, ChatKitUser } from './context.js';
+import type { RequestLabel } from '../rejection.js';
 import { ChatKitHttpError } from './errors.js';
 import { parseRequest } from './parse.js';
 import { processRequest } from './process.js';
-import type { Hooks } from './process.js';
+import type { Hooks, Processed } from './process.js';
 import { InvalidCursorError, NotFoundError } from './store.js';
 import type { AttachmentStore, Store } from './store.js';
 import type {
@@ -123,7 +125,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' };
 
-function jsonResponse(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
+function jsonResponse(value: unknown, status: number, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(value), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
@@ -208,13 +210,7 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
 
   /** The events as SSE bytes, pulled from the hook as the client reads (backpressure), stopped when it leaves. */
   function sse(events: AsyncGenerator<unknown, void, undefined>, abort: AbortController): ReadableStream<Uint8Array> {
-    let finish!: () => void;
-    const run: Run = { abort, events, done: new Promise<void>(resolve => (finish = resolve)) };
-    runs.add(run);
-    const end = () => {
-      runs.delete(run);
-      finish();
-    };
+    const end = track(abort, events);
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
@@ -250,47 +246,142 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     }, { highWaterMark: 0 });
   }
 
-  async function process(body: string | Uint8Array, context: C, abort = new AbortController()): Promise<ChatKitResult> {
+  function prepare(body: string | Uint8Array, context: C): Promise<Processed> {
     let text: string;
     try {
       text = typeof body === 'string' ? body : decoder.decode(body);
     } catch {
       throw new ChatKitHttpError(400, 'invalid_json', 'The body is not UTF-8 JSON.');
     }
-    const request = parseRequest(text);
-    const result = await processRequest(hooks, request, context);
+    return processRequest(hooks, parseRequest(text), context);
+  }
+
+  /** The public process(): the stream's cancel aborts a signal joined to the caller's. */
+  async function process(body: string | Uint8Array, context: C): Promise<ChatKitResult> {
+    const abort = new AbortController();
+    const result = await prepare(body, { ...context, signal: AbortSignal.any([context.signal, abort.signal]) });
     if (result.streaming) return { streaming: true, stream: sse(result.events, abort) };
     return { streaming: false, json: JSON.stringify(result.value) };
   }
 
-  function failure(error: unknown): Response {
-    if (error instanceof ChatKitHttpError) return jsonResponse(errorBody(error.code, error.message), error.status);
-    if (error instanceof NotFoundError) return jsonResponse(errorBody('not_found', 'No such thread, item or attachment.'), 404);
-    if (error instanceof InvalidCursorError) return jsonResponse(errorBody('invalid_cursor', 'The "after" cursor names nothing on this list.'), 400);
+  /** The JSON refusal for `error`: its status, code and message; anything unexpected a 500 that says nothing, logged. */
+  function refusal(error: unknown): { status: number; body: string; headers?: Record<string, string> } {
+    const answer = (status: number, code: string, message: string, headers?: Record<string, string>) => ({ status, body: JSON.stringify(errorBody(code, message)), ...(headers && { headers }) });
+    if (error instanceof ChatKitHttpError) return answer(error.status, error.code, error.message, error.status === 503 ? { 'Retry-After': '5' } : undefined);
+    if (error instanceof NotFoundError) return answer(404, 'not_found', 'No such thread, item or attachment.');
+    if (error instanceof InvalidCursorError) return answer(400, 'invalid_cursor', 'The "after" cursor names nothing on this list.');
     log({ level: 'error', message: 'Request failed', error });
-    return jsonResponse(errorBody('internal_error', 'The request failed on the server.'), 500);
+    return answer(500, 'internal_error', 'The request failed on the server.');
   }
 
-  async function authenticate(request: Request, path: string): Promise<{ ok: true; context: C; abort: AbortController } | { ok: false; response: Response }> {
-    const result = await verifier.authenticate(request.headers.get('authorization'), { method: request.method, path });
+  function failure(error: unknown): Response {
+    const { status, body, headers } = refusal(error);
+    return new Response(body, { status, headers: { ...JSON_HEADERS, ...headers } });
+  }
+
+  function track(abort: AbortController, events: AsyncGenerator<unknown, void, undefined>): () => void {
+    let finish!: () => void;
+    const run: Run = { abort, events, done: new Promise<void>(resolve => (finish = resolve)) };
+    runs.add(run);
+    return () => {
+      runs.delete(run);
+      finish();
+    };
+  }
+
+  /**
+   * node:http's way, without a Request or a Response in between: the events written as they come,
+   * waiting for 'drain' when the socket is full (backpressure); the client closing the connection
+   * stops the reply as a cancelled stream does.
+   */
+  async function serveNode(request: NodeRequestLike, response: NodeResponseLike): Promise<void> {
+    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+      response.statusCode = status;
+      for (const [name, value] of Object.entries({ ...JSON_HEADERS, ...headers })) response.setHeader(name, value);
+      response.end(body);
+    };
+    if (closing) return send(503, JSON.stringify(errorBody('shutting_down', 'The server is shutting down.')), { 'Retry-After': '5' });
+    const url = request.originalUrl ?? request.url ?? '/';
+    const path = url.split('?', 1)[0]!;
+    const method = request.method ?? 'GET';
+    if (routes.some(({ route, pattern }) => (route.method === method || (route.method === 'GET' && method === 'HEAD')) && pattern.test(path))) {
+      return writeNodeResponse(await handle(nodeToRequest(request), () => readNodeBody(request, maxBodyBytes)), response);
+    }
+    if (method !== 'POST') return send(405, JSON.stringify(errorBody('method_not_allowed', 'ChatKit requests are POSTed.')), { Allow: 'POST' });
+    const authorization = request.headers.authorization;
+    const result = await verifier.authenticate(Array.isArray(authorization) ? authorization[0] : authorization, { method, path });
+    if (!result.ok) return send(result.status, failureBody(result), { ...result.headers });
+    // the Request is made only if a hook or a store reads it
+    const { base, abort } = contextOf(result.identity, () => nodeToRequest(request));
+    let processed: Processed;
+    try {
+      const context = options.createContext ? await options.createContext(base) : (base as C);
+      processed = await prepare(await readNodeBody(request, maxBodyBytes), context);
+    } catch (error) {
+      const { status, body, headers } = refusal(error);
+      return send(status, body, headers);
+    }
+    if (!processed.streaming) return send(200, JSON.stringify(processed.value));
+
+    const { events } = processed;
+    const controller = abort();
+    const end = track(controller, events);
+    let gone = false;
+    const onClose = () => {
+      if (response.writableEnded) return;
+      gone = true;
+      controller.abort();
+    };
+    response.once('close', onClose);
+    response.statusCode = 200;
+    for (const [name, value] of Object.entries(SSE_HEADERS)) response.setHeader(name, value);
+    response.flushHeaders?.();
+    try {
+      for (;;) {
+        const next = await events.next();
+        if (next.done || gone) break;
+        if (!response.write(`data: ${JSON.stringify(next.value)}\n\n`)) await drained(response);
+      }
+    } catch (error) {
+      // processEvents turns the hook's failures into an error event; this is a store failure before it
+      log({ level: 'error', message: 'Error while streaming', error });
+      if (!gone) response.write(`data: ${JSON.stringify({ type: 'error', code: 'stream.error', allow_retry: true })}\n\n`);
+    } finally {
+      response.off?.('close', onClose);
+      // a client gone: the reply's own cleanup (saving what was sent) runs before the run counts as done
+      if (gone) await events.return(undefined).catch(() => {});
+      else response.end();
+      end();
+    }
+  }
+
+  async function authenticate(request: Request, label: RequestLabel): Promise<{ ok: true; context: C; abort: () => AbortController } | { ok: false; response: Response }> {
+    const result = await verifier.authenticate(request.headers.get('authorization'), label);
     if (!result.ok) return { ok: false, response: failureResponse(result) };
-    const abort = new AbortController();
-    const base: ChatKitContext = { user: result.identity, request, signal: abort.signal };
+    const { base, abort } = contextOf(result.identity, () => request);
     const context = options.createContext ? await options.createContext(base) : (base as C);
     return { ok: true, context, abort };
   }
 
   async function handle(request: Request, readBody: () => Promise<Uint8Array>): Promise<Response> {
     if (closing) return jsonResponse(errorBody('shutting_down', 'The server is shutting down.'), 503, { 'Retry-After': '5' });
-    const path = new URL(request.url).pathname;
+    // the path is parsed only when routes are matched or a refusal is reported
+    let parsed: string | undefined;
+    const label = {
+      method: request.method,
+      get path() {
+        return (parsed ??= new URL(request.url).pathname);
+      },
+    };
     for (const { route, pattern, names } of routes) {
+      const path = label.path;
       const match = route.method === request.method || (route.method === 'GET' && request.method === 'HEAD') ? pattern.exec(path) : null;
       if (!match) continue;
       const params: Record<string, string> = {};
       names.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1]!)));
       try {
         if (route.public) return await route.handle(request, { params });
-        const auth = await authenticate(request, path);
+        const auth = await authenticate(request, label);
         if (!auth.ok) return auth.response;
         return await route.handle(request, { params, context: auth.context });
       } catch (error) {
@@ -298,22 +389,27 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
       }
     }
     if (request.method !== 'POST') return jsonResponse(errorBody('method_not_allowed', 'ChatKit requests are POSTed.'), 405, { Allow: 'POST' });
-    const auth = await authenticate(request, path);
+    const auth = await authenticate(request, label);
     if (!auth.ok) return auth.response;
     try {
-      const body = await readBody();
-      const result = await process(body, auth.context, auth.abort);
-      if (!result.streaming) return new Response(result.json, { headers: JSON_HEADERS });
-      return new Response(result.stream, { headers: SSE_HEADERS });
+      const result = await prepare(await readBody(), auth.context);
+      if (!result.streaming) return new Response(JSON.stringify(result.value), { headers: JSON_HEADERS });
+      return new Response(sse(result.events, auth.abort()), { headers: SSE_HEADERS });
     } catch (error) {
       return failure(error);
     }
   }
 
   async function readFetchBody(request: Request): Promise<Uint8Array> {
-    const declared = Number(request.headers.get('content-length') ?? NaN);
-    if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    const length = request.headers.get('content-length');
+    if (length !== null && Number(length) > maxBodyBytes) throw tooLarge(maxBodyBytes);
     if (!request.body) return new Uint8Array(0);
+    // a declared length within the limit is read at once; otherwise counted chunk by chunk
+    if (length !== null && /^\d+$/.test(length)) {
+      const bytes = new Uint8Array(await request.arrayBuffer());
+      if (bytes.byteLength > maxBodyBytes) throw tooLarge(maxBodyBytes);
+      return bytes;
+    }
     return collect(request.body, maxBodyBytes);
   }
 
@@ -326,16 +422,13 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
       }
     },
     async node(request, response) {
-      let answer: Response;
       try {
-        const webRequest = nodeToRequest(request);
-        answer = await handle(webRequest, () => readNodeBody(request, maxBodyBytes));
+        await serveNode(request, response);
       } catch (error) {
-        answer = failure(error);
+        if (!response.writableEnded) await writeNodeResponse(failure(error), response);
       }
-      await writeNodeResponse(answer, response);
     },
-    process: (body, context) => process(body, context, undefined),
+    process,
     async close() {
       closing = true;
       const open = [...runs];
@@ -380,6 +473,39 @@ function readNodeBody(request: NodeRequestLike, max: number): Promise<Uint8Array
   return collect(request, max);
 }
 
+/**
+ * The base context: `request` and `signal` are made when first read (a JSON answer whose hooks read
+ * neither pays for neither); `abort()` is the controller behind `signal`.
+ */
+function contextOf(user: ChatKitUser, makeRequest: () => Request): { base: ChatKitContext; abort: () => AbortController } {
+  let controller: AbortController | undefined;
+  let request: Request | undefined;
+  const abort = () => (controller ??= new AbortController());
+  const base: ChatKitContext = {
+    user,
+    get request() {
+      return (request ??= makeRequest());
+    },
+    get signal() {
+      return abort().signal;
+    },
+  };
+  return { base, abort };
+}
+
+/** Resolves when the socket takes writes again, or is gone. */
+function drained(response: NodeResponseLike): Promise<void> {
+  return new Promise<void>(resolve => {
+    const resume = () => {
+      response.off?.('close', resume);
+      response.off?.('drain', resume);
+      resolve();
+    };
+    response.once('drain', resume);
+    response.once('close', resume);
+  });
+}
+
 function nodeToRequest(request: NodeRequestLike): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -411,17 +537,7 @@ async function writeNodeResponse(answer: Response, response: NodeResponseLike): 
     for (;;) {
       const { done, value } = await reader.read();
       if (done || gone) break;
-      if (!response.write(value)) {
-        await new Promise<void>(resolve => {
-          const resume = () => {
-            response.off?.('close', resume);
-            response.off?.('drain', resume);
-            resolve();
-          };
-          response.once('drain', resume);
-          response.once('close', resume);
-        });
-      }
+      if (!response.write(value)) await drained(response);
     }
   } catch {
     // the stream failed after the head was sent: nothing more can be said

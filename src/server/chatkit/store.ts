@@ -24,10 +24,24 @@ const PREFIXES: Record<StoreItemType, string> = {
  * would overwrite one with the other. 64 bits make that vanishingly rare.
  */
 export function defaultGenerateId(type: StoreItemType): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `${PREFIXES[type]}_${randomHex()}`;
+}
+
+// Random bytes are drawn 4 KiB at a time: one getRandomValues call per id costs more than the id.
+const pool = new Uint8Array(4096);
+let used = pool.length;
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** 16 hex digits (64 random bits). */
+function randomHex(): string {
+  if (used + 8 > pool.length) {
+    crypto.getRandomValues(pool);
+    used = 0;
+  }
   let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return `${PREFIXES[type]}_${hex}`;
+  for (let index = used; index < used + 8; index++) hex += HEX[pool[index]!];
+  used += 8;
+  return hex;
 }
 
 /** A thread, item or attachment that does not exist, or is not the caller's. The server answers 404 JSON (or an in-band error while streaming). */

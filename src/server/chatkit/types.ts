@@ -1,12 +1,30 @@
 // ChatKit's wire types, snake_case exactly as chatkit-python 1.6.5 declares them (chatkit/types.py;
-// JSON Schemas in ../shared/chatkit-schema). A field chatkit-python sends only when it is not None is
+// JSON Schemas in test/server/chatkit-schema). A field chatkit-python sends only when it is not None is
 // optional here and is left out rather than set to undefined or null; fields with a non-None default
 // (`attachments: []`, `status_indicator: 'none'`, ...) are required, because the reference always sends
-// them. Widgets are @openai/chatkit's own types (types only: nothing of the browser package is loaded).
-import type { Widgets } from '@openai/chatkit';
+// them.
 
-export type WidgetRoot = Widgets.WidgetRoot;
-export type WidgetComponent = Widgets.WidgetComponent;
+/**
+ * A widget's root: `Card`, `ListView` or `Basic`. @openai/chatkit's `Widgets.WidgetRoot` (`import type
+ * { Widgets } from '@openai/chatkit'`) fits it: use those types to build widgets. They are not imported
+ * here because @openai/chatkit's declarations do not resolve under `moduleResolution: "nodenext"`
+ * (extensionless relative imports), which Node servers use.
+ */
+export interface WidgetRoot {
+  type: string;
+  id?: string;
+  key?: string;
+  children?: unknown[];
+  [prop: string]: unknown;
+}
+
+/** A component of a widget (`Text`, `Button`, ...): @openai/chatkit's `Widgets.WidgetComponent` fits it. */
+export interface WidgetComponent {
+  type: string;
+  id?: string;
+  key?: string;
+  [prop: string]: unknown;
+}
 
 /** A widget action: `type` names it, `payload` is yours. */
 export interface Action<TPayload = unknown> {

@@ -42,14 +42,13 @@ export function attachmentInThread(attachment: Attachment, threadId: string): At
 /** Items the client never sees: context for the model only. */
 export const isHidden = (item: ThreadItem) => item.type === 'hidden_context_item' || item.type === 'sdk_hidden_context';
 
-/** The few fields of a thread that `thread.updated` reports, as one string to compare. */
+/** The few fields of a thread that `thread.updated` reports, as one string to compare (metadata serialised only when it has keys). */
 export function threadSignature(thread: ThreadMetadata): string {
   const status = thread.status as { type: string; reason?: string | null };
-  return [
-    thread.title ?? '\u0000',
-    status.type,
-    status.reason ?? '\u0000',
-    thread.allowed_image_domains?.join('\u0002') ?? '\u0000',
-    JSON.stringify(thread.metadata ?? {}),
-  ].join('\u0001');
+  let metadata = '';
+  for (const _key in thread.metadata) {
+    metadata = JSON.stringify(thread.metadata);
+    break;
+  }
+  return `${thread.title ?? '\u0000'}\u0001${status.type}\u0001${status.reason ?? '\u0000'}\u0001${thread.allowed_image_domains?.join('\u0002') ?? '\u0000'}\u0001${metadata}`;
 }
