@@ -5,7 +5,9 @@
 // token verified; (peer) chatkit-node-backend-sdk 1.1.2, installed apart in bench/peer (`npm ci
 // --prefix bench/peer`, done here when missing: it brings an old @openai/agents and openai 5, which the
 // project's root must not); (floor) a bare handler writing the same SSE bytes. Measured from outside:
-//   - `threads.create` streams per second: autocannon, 50 connections, in rounds with the order rotated
+//   - `threads.create` streams per second: autocannon, 50 connections, in short rounds with the order
+//     rotated (the ratios taken within each round: the machine's drift falls on all three alike), and
+//     each server's CPU time a stream (steadier still on a shared machine)
 //   - time to the first event, p50/p99: this process's own client, 50 streams at a time
 //   - memory per open stream: 1,000 streams held open after `stream_options` (the reply waits on a
 //     gate), the server's heap after a full GC, against before and after they were released
@@ -20,9 +22,9 @@ import { canPin, median, num, percentile, pinned, setting, sleep, standalone, ta
 import type { BenchResult } from './lib/common.js';
 import type { ChatKitMode, ChatKitServeCommand, ChatKitServeMessage } from './chatkit-serve.js';
 
-const durationSec = setting('BENCH_CHATKIT_DURATION', 8, 2);
+const durationSec = setting('BENCH_CHATKIT_DURATION', 4, 2);
 const warmupSec = setting('BENCH_CHATKIT_WARMUP', 3, 1);
-const rounds = setting('BENCH_CHATKIT_ROUNDS', 3, 1);
+const rounds = setting('BENCH_CHATKIT_ROUNDS', 6, 1);
 const connections = setting('BENCH_CHATKIT_CONNECTIONS', 50, 50);
 const latencyStreams = setting('BENCH_CHATKIT_LATENCY_STREAMS', 3_000, 300);
 const heldStreams = setting('BENCH_CHATKIT_HELD', 1_000, 200);
