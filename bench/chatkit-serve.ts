@@ -24,9 +24,11 @@ export type ChatKitServeMessage =
   | { type: 'ready'; url: string; token: string }
   | { type: 'memory'; heapUsed: number; rss: number; external: number; arrayBuffers: number }
   | { type: 'held'; count: number }
+  /** process.cpuUsage(): µs of CPU, every thread of the process */
+  | { type: 'cpu'; user: number; system: number }
   | { type: 'failed'; message: string };
 
-export type ChatKitServeCommand = { type: 'memory' } | { type: 'hold' } | { type: 'release' } | { type: 'held' } | { type: 'stop' };
+export type ChatKitServeCommand = { type: 'memory' } | { type: 'cpu' } | { type: 'hold' } | { type: 'release' } | { type: 'held' } | { type: 'stop' };
 
 /** The fixed reply: 20 text deltas. */
 export const DELTAS = Array.from({ length: 20 }, (_, i) => `word${i} `);
@@ -213,6 +215,9 @@ async function main(): Promise<void> {
       }
       case 'held':
         send({ type: 'held', count: gate?.waiting ?? 0 });
+        break;
+      case 'cpu':
+        send({ type: 'cpu', ...process.cpuUsage() });
         break;
       case 'release':
         gate?.open();

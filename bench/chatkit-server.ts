@@ -5,7 +5,9 @@
 // token verified; (peer) chatkit-node-backend-sdk 1.1.2, installed apart in bench/peer (`npm ci
 // --prefix bench/peer`, done here when missing: it brings an old @openai/agents and openai 5, which the
 // project's root must not); (floor) a bare handler writing the same SSE bytes. Measured from outside:
-//   - `threads.create` streams per second: autocannon, 50 connections, in rounds with the order rotated
+//   - `threads.create` streams per second: autocannon, 50 connections, in short rounds with the order
+//     rotated (the ratios taken within each round: the machine's drift falls on all three alike), and
+//     each server's CPU time a stream (steadier still on a shared machine)
 //   - time to the first event, p50/p99: this process's own client, 50 streams at a time
 //   - memory per open stream: 1,000 streams held open after `stream_options` (the reply waits on a
 //     gate), the server's heap after a full GC, against before and after they were released
@@ -20,9 +22,9 @@ import { canPin, median, num, percentile, pinned, setting, sleep, standalone, ta
 import type { BenchResult } from './lib/common.js';
 import type { ChatKitMode, ChatKitServeCommand, ChatKitServeMessage } from './chatkit-serve.js';
 
-const durationSec = setting('BENCH_CHATKIT_DURATION', 8, 2);
+const durationSec = setting('BENCH_CHATKIT_DURATION', 4, 2);
 const warmupSec = setting('BENCH_CHATKIT_WARMUP', 3, 1);
-const rounds = setting('BENCH_CHATKIT_ROUNDS', 3, 1);
+const rounds = setting('BENCH_CHATKIT_ROUNDS', 6, 1);
 const connections = setting('BENCH_CHATKIT_CONNECTIONS', 50, 50);
 const latencyStreams = setting('BENCH_CHATKIT_LATENCY_STREAMS', 3_000, 300);
 const heldStreams = setting('BENCH_CHATKIT_HELD', 1_000, 200);
@@ -192,13 +194,18 @@ export async function run(): Promise<BenchResult> {
     }
     const throughput = new Map<ChatKitMode, number[]>(modes.map(mode => [mode, []]));
     const failures = new Map<ChatKitMode, number>(modes.map(mode => [mode, 0]));
+    // server CPU a stream: steadier than streams/s on a machine others share (it counts only the server's work)
+    const cpuPerStream = new Map<ChatKitMode, number[]>(modes.map(mode => [mode, []]));
     const ratios: { floor: number[]; peer: number[] } = { floor: [], peer: [] };
     for (let round = 0; round < rounds; round++) {
       const order = modes.map((_, i) => modes[(i + round) % modes.length]!);
       const got = new Map<ChatKitMode, number>();
       for (const mode of order) {
         const child = byMode(mode);
+        const cpuBefore = await child.ask({ type: 'cpu' }, 'cpu');
         const report = await autocannon({ url: `${child.url}/chatkit`, connections, durationSec, method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${child.token}` }, body: BODY, cpu: LOAD_CPU });
+        const cpuAfter = await child.ask({ type: 'cpu' }, 'cpu');
+        cpuPerStream.get(mode)!.push((cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / report.requests);
         got.set(mode, report.requestsPerSec);
         throughput.get(mode)!.push(report.requestsPerSec);
         failures.set(mode, failures.get(mode)! + report.non2xx + report.errors + report.timeouts);
@@ -221,18 +228,19 @@ export async function run(): Promise<BenchResult> {
     const oursOverPeer = median(ratios.peer);
     const peerOverFloor = rps('peer') / rps('floor');
     const pass = oursOverFloor >= 0.9 && oursOverPeer > 1;
+    const cpuRatio = (a: ChatKitMode, b: ChatKitMode) => median(cpuPerStream.get(a)!) / median(cpuPerStream.get(b)!);
 
     const body = [
       `\`threads.create\` on each server, one process each${canPin() ? ` pinned to CPU ${SERVER_CPU} (the load generators on CPU ${LOAD_CPU})` : ''}, the package's MemoryStore and the same fixed reply of 20 text deltas in every one. Peer: ${peerInstall} (bench/peer, its own lockfile).`,
       '',
       table(
-        ['server', 'streams/s (median)', 'first event p50', 'first event p99', 'whole stream p50', 'events / bytes a stream', 'non-2xx + errors'],
+        ['server', 'streams/s (median)', 'server CPU a stream (median)', 'first event p50', 'first event p99', 'whole stream p50', 'events / bytes a stream', 'non-2xx + errors'],
         modes.map(mode => {
           const results = latency.get(mode)!;
           const first = results.map(result => result.firstEventMs);
           const whole = results.map(result => result.totalMs);
           const one = shape.get(mode)!;
-          return [labels[mode], num(rps(mode)), `${num(percentile(first, 50), 2)} ms`, `${num(percentile(first, 99), 2)} ms`, `${num(percentile(whole, 50), 2)} ms`, `${one.events} / ${num(one.bytes)}`, failures.get(mode)! + results.filter(result => result.status !== 200).length];
+          return [labels[mode], num(rps(mode)), `${num(median(cpuPerStream.get(mode)!))} µs`, `${num(percentile(first, 50), 2)} ms`, `${num(percentile(first, 99), 2)} ms`, `${num(percentile(whole, 50), 2)} ms`, `${one.events} / ${num(one.bytes)}`, failures.get(mode)! + results.filter(result => result.status !== 200).length];
         }),
       ),
       '',
@@ -242,6 +250,8 @@ export async function run(): Promise<BenchResult> {
           ['ours / floor (median of the per-round ratios)', num(oursOverFloor, 3), '>= 0.9'],
           ['ours / peer', num(oursOverPeer, 3), '> 1'],
           ['peer / floor', num(peerOverFloor, 3), ''],
+          ['CPU a stream: floor / ours (1 = as cheap as the floor)', num(cpuRatio('floor', 'ours'), 3), ''],
+          ['CPU a stream: peer / ours', num(cpuRatio('peer', 'ours'), 3), ''],
         ],
       ),
       '',
@@ -259,7 +269,7 @@ export async function run(): Promise<BenchResult> {
     ].join('\n');
     const verdict = verdictLine(
       pass,
-      `ours/floor = ${num(oursOverFloor, 3)} (budget >= 0.9), ours/peer = ${num(oursOverPeer, 3)} (budget > 1); streams/s ours ${num(rps('ours'))}, peer ${num(rps('peer'))}, floor ${num(rps('floor'))}; an open stream ${kib(perOpen('ours'))} ours, ${kib(perOpen('peer'))} peer, ${kib(perOpen('floor'))} floor`,
+      `ours/floor = ${num(oursOverFloor, 3)} (budget >= 0.9), ours/peer = ${num(oursOverPeer, 3)} (budget > 1); server CPU a stream floor/ours ${num(cpuRatio('floor', 'ours'), 3)}, peer/ours ${num(cpuRatio('peer', 'ours'), 3)}; streams/s ours ${num(rps('ours'))}, peer ${num(rps('peer'))}, floor ${num(rps('floor'))}; an open stream ${kib(perOpen('ours'))} ours, ${kib(perOpen('peer'))} peer, ${kib(perOpen('floor'))} floor`,
     );
     return { name: 'chatkit', title: '7. ChatKit server: ours, the peer, a floor', body, verdict, pass };
   } finally {

@@ -310,6 +310,8 @@ export function createApp(config: ServerConfig): ChatApp {
   hono.post('/chatkit', async c => {
     stats.chatRequests++;
     const response = await chat.fetch(c.req.raw);
+    // the database is down: say when to come back, as the auth routes' 503 does
+    if (response.status === 503 && !response.headers.has('Retry-After')) response.headers.set('Retry-After', '5');
     stats.chatResponsesByStatus[response.status] = (stats.chatResponsesByStatus[response.status] ?? 0) + 1;
     return response;
   });

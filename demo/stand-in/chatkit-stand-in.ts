@@ -7,7 +7,7 @@
 // has in a minimal way (items.ts, widgets.ts), calls the page's onClientTool and widgets.onAction like
 // the runtime, and dispatches its chatkit.* events. It fakes nothing: every word comes from the backend.
 // A test double of OpenAI's runtime, labelled as such on screen; never a product of its own.
-import type { ChatKitOptions, CustomApiConfig } from '@openai/chatkit';
+import type { ChatKitOptions, CustomApiConfig, Widgets } from '@openai/chatkit';
 import type {
   ClientToolCallItem,
   Page,
@@ -176,7 +176,6 @@ class ChatKitStandIn extends HTMLElement {
       : { type: 'threads.create', params: { input } };
     if (!this.#threadId) this.#log.replaceChildren();
     await this.#stream(request);
-    await this.#refreshThreads();
   }
 
   /**
@@ -193,7 +192,7 @@ class ChatKitStandIn extends HTMLElement {
     const action = { type, ...(payload !== undefined && { payload }) };
     if (handler === 'client') {
       try {
-        await this.#options?.widgets?.onAction?.(action, { id: item.id, widget: item.widget });
+        await this.#options?.widgets?.onAction?.(action, { id: item.id, widget: item.widget as unknown as Widgets.WidgetRoot });
       } catch (error) {
         this.#fail(error);
       }

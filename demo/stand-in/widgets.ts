@@ -3,7 +3,7 @@
 // drawn; anything else shows as a labelled placeholder, never guessed at. Text is always set as text,
 // never as HTML. Updates (`widget.*`) are applied to the item's data and the widget drawn again.
 import type { Widgets } from '@openai/chatkit';
-import type { ThreadItemUpdate, WidgetComponent, WidgetItem, WidgetRoot } from '../../src/server/chatkit/types.js';
+import type { ThreadItemUpdate, WidgetComponent, WidgetItem } from '../../src/server/chatkit/types.js';
 
 /** A widget action as the wire carries it (ActionConfig: `handler` server|client, `streaming`). */
 export interface WidgetAction {
@@ -14,7 +14,8 @@ export interface WidgetAction {
   streaming?: boolean;
 }
 
-type Node = WidgetRoot | WidgetComponent | Widgets.ListViewItem;
+/** What is drawn: @openai/chatkit's widget types (the wire's structural WidgetRoot, read as them). */
+type Node = Widgets.WidgetRoot | Widgets.WidgetComponent | Widgets.ListViewItem;
 type Fields = { type: string; id?: string; children?: unknown; value?: unknown; label?: unknown };
 
 /** Draws `item`'s widget; `onAction` runs when one of its controls is used (the button disabled meanwhile). */
@@ -87,7 +88,7 @@ export function renderWidget(item: WidgetItem, onAction: (action: WidgetAction) 
   const cardActions = (...actions: ({ label: string; action: WidgetAction } | undefined)[]) =>
     actions.filter(action => action !== undefined).map(({ label, action }) => button(label, action));
 
-  const root = draw(item.widget);
+  const root = draw(item.widget as unknown as Widgets.WidgetRoot);
   root.classList.add('widget');
   return root;
 }
@@ -99,14 +100,14 @@ export function applyWidgetUpdate(item: WidgetItem, update: ThreadItemUpdate): b
       item.widget = update.widget;
       return true;
     case 'widget.component.updated':
-      item.widget = mapComponent(item.widget, update.component_id, () => update.component) as WidgetRoot;
+      item.widget = mapComponent(item.widget, update.component_id, () => update.component);
       return true;
     case 'widget.streaming_text.value_delta':
       item.widget = mapComponent(item.widget, update.component_id, component => ({
         ...component,
-        value: String((component as Fields).value ?? '') + update.delta,
+        value: String(component.value ?? '') + update.delta,
         streaming: !update.done,
-      })) as WidgetRoot;
+      }));
       return true;
     default:
       return false;
@@ -114,9 +115,8 @@ export function applyWidgetUpdate(item: WidgetItem, update: ThreadItemUpdate): b
 }
 
 /** A copy of `node` with the component whose id is `id` replaced by `replace(component)`. */
-function mapComponent(node: Node, id: string, replace: (component: Node) => Node): Node {
-  if ((node as Fields).id === id) return replace(node);
-  const children = (node as Fields).children;
-  if (!Array.isArray(children)) return node;
-  return { ...node, children: (children as Node[]).map(child => mapComponent(child, id, replace)) } as Node;
+function mapComponent<T extends WidgetComponent>(node: T, id: string, replace: (component: WidgetComponent) => WidgetComponent): T {
+  if (node.id === id) return replace(node) as T;
+  if (!Array.isArray(node.children)) return node;
+  return { ...node, children: (node.children as WidgetComponent[]).map(child => mapComponent(child, id, replace)) };
 }

@@ -1,6 +1,7 @@
 // The database going away under a running backend, and coming back: on a PostgreSQL cluster of this
 // test's own (stopped and started with pg_ctl), the backend as its own process. While the database is
-// down, what needs it answers 503 database_unavailable with Retry-After (never a 500, never a crash);
+// down, what needs it answers 503 database_unavailable with Retry-After, or in-band for a streamed
+// request (never a 500, never a crash);
 // a reply in flight ends with the in-band error instead of a reply that was not saved; when the
 // database is back, the backend serves again without a restart, and everything it had acknowledged
 // is there.
@@ -60,7 +61,10 @@ test('a database outage: 503s while it is down, a reply in flight ends in the in
   // while it is down: every request that needs the database, chat and auth alike
   const auth = (path: string, init: RequestInit = {}) => fetch(`${server.url}/api/auth${path}`, { ...init, headers: { Origin: server.url, 'Content-Type': 'application/json', ...init.headers } });
   await expect503(await chatkit(server, token, LIST), 'threads.list');
-  await expect503(await chatkit(server, token, { type: 'threads.create', params: { input: userInput('lost?') } }), 'threads.create');
+  // a streamed request is answered in-band, as the reference answers it (nothing stored)
+  const create = await chatkit(server, token, { type: 'threads.create', params: { input: userInput('lost?') } });
+  assert.equal(create.status, 200);
+  assert.deepEqual(await readEvents(create), [{ type: 'error', code: 'stream.error', allow_retry: true }], 'threads.create');
   await expect503(await chatkit(server, token, { type: 'threads.get_by_id', params: { thread_id: threadId } }), 'threads.get_by_id');
   await expect503(await auth('/token', { headers: { Cookie: account.cookie } }), '/token');
   await expect503(await auth('/get-session', { headers: { Cookie: account.cookie } }), '/get-session');

@@ -20,6 +20,7 @@ import type {
   ChatKitContext,
   ChatKitUser,
   Store,
+  StoreItemType,
   ThreadMetadata,
   ThreadStreamEvent,
   UserMessageItem,
@@ -53,7 +54,7 @@ export function createOfflineResponder(options: OfflineResponderOptions): Respon
   const wordsPerDelta = options.wordsPerDelta ?? 3;
   const failedOnce = new Set<string>();
 
-  const ids = (thread: ThreadMetadata, context: ChatKitContext) => ({ generateId: (type: Parameters<Store['generateItemId']>[0]) => store.generateItemId(type, thread, context) });
+  const ids = (thread: ThreadMetadata, context: ChatKitContext) => ({ generateId: (type: StoreItemType) => store.generateItemId(type, thread, context) });
 
   /** Streams `text` as an assistant message, a few words a delta, pausing between them. */
   async function* say(thread: ThreadMetadata, text: string, context: ChatKitContext, annotated: (delta: string, offset: number) => AssistantDelta = delta => delta) {
