@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createChatKitServer, createVerifier, MemoryStore, streamAssistantMessage } from '../src/server/index.js';
-import type { AssistantMessageItem, ChatKitContext, ThreadMetadata, ThreadStreamEvent, UserMessageInput, UserMessageItem } from '../src/server/index.js';
+import type { AssistantMessageItem, Attachment, ChatKitContext, ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessageInput, UserMessageItem } from '../src/server/index.js';
 import { root } from './lib/build.js';
 
 export type ChatKitMode = 'ours' | 'peer' | 'floor';
@@ -75,30 +75,41 @@ async function ours(store: MemoryStore): Promise<{ handle: (req: IncomingMessage
   return { handle: (req, res) => void chatkit.node(req, res), token };
 }
 
+/**
+ * What the benchmark uses of chatkit-node-backend-sdk 1.1.2, typed here: bench/peer is installed only
+ * when the benchmark runs (its own lockfile), so the project's typecheck cannot read its declarations.
+ */
+interface PeerSdk {
+  Store: new () => object;
+  ChatKitServer: new (store: object, attachmentStore: undefined, logger: object) => {
+    process(body: string, context: ChatKitContext): Promise<AsyncIterable<string> & { isStreaming: boolean; toJSON(): unknown }>;
+  };
+}
+type Order = 'asc' | 'desc';
+
 async function peer(store: MemoryStore): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
   const entry = `${root}bench/peer/node_modules/chatkit-node-backend-sdk/dist/index.js`;
-  const sdk = (await import(pathToFileURL(entry).href)) as typeof import('./peer/node_modules/chatkit-node-backend-sdk/dist/index.js');
-  type PeerStore = InstanceType<typeof sdk.Store<ChatKitContext>>;
+  const sdk = (await import(pathToFileURL(entry).href)) as PeerSdk;
   // The peer's abstract Store, every method handed to the same MemoryStore (their names are chatkit-python's too)
-  class SharedStore extends sdk.Store<ChatKitContext> {
-    loadThread: PeerStore['loadThread'] = (id, context) => store.loadThread(id, context) as never;
-    saveThread: PeerStore['saveThread'] = (thread, context) => store.saveThread(thread as ThreadMetadata, context);
-    deleteThread: PeerStore['deleteThread'] = (id, context) => store.deleteThread(id, context);
-    loadThreads: PeerStore['loadThreads'] = (limit, after, order, context) => store.loadThreads(limit, after ?? undefined, order, context) as never;
-    loadThreadItems: PeerStore['loadThreadItems'] = (id, after, limit, order, context) => store.loadThreadItems(id, after ?? undefined, limit, order, context) as never;
-    addThreadItem: PeerStore['addThreadItem'] = (id, item, context) => store.addThreadItem(id, item as never, context);
-    saveItem: PeerStore['saveItem'] = (id, item, context) => store.saveItem(id, item as never, context);
-    loadItem: PeerStore['loadItem'] = (id, itemId, context) => store.loadItem(id, itemId, context) as never;
-    deleteThreadItem: PeerStore['deleteThreadItem'] = (id, itemId, context) => store.deleteThreadItem(id, itemId, context);
-    saveAttachment: PeerStore['saveAttachment'] = (attachment, context) => store.saveAttachment(attachment as never, context);
-    loadAttachment: PeerStore['loadAttachment'] = (id, context) => store.loadAttachment(id, context) as never;
-    deleteAttachment: PeerStore['deleteAttachment'] = (id, context) => store.deleteAttachment(id, context);
+  class SharedStore extends sdk.Store {
+    loadThread = (id: string, context: ChatKitContext) => store.loadThread(id, context);
+    saveThread = (thread: ThreadMetadata, context: ChatKitContext) => store.saveThread(thread, context);
+    deleteThread = (id: string, context: ChatKitContext) => store.deleteThread(id, context);
+    loadThreads = (limit: number, after: string | null, order: Order, context: ChatKitContext) => store.loadThreads(limit, after ?? undefined, order, context);
+    loadThreadItems = (id: string, after: string | null, limit: number, order: Order, context: ChatKitContext) => store.loadThreadItems(id, after ?? undefined, limit, order, context);
+    addThreadItem = (id: string, item: ThreadItem, context: ChatKitContext) => store.addThreadItem(id, item, context);
+    saveItem = (id: string, item: ThreadItem, context: ChatKitContext) => store.saveItem(id, item, context);
+    loadItem = (id: string, itemId: string, context: ChatKitContext) => store.loadItem(id, itemId, context);
+    deleteThreadItem = (id: string, itemId: string, context: ChatKitContext) => store.deleteThreadItem(id, itemId, context);
+    saveAttachment = (attachment: Attachment, context: ChatKitContext) => store.saveAttachment(attachment, context);
+    loadAttachment = (id: string, context: ChatKitContext) => store.loadAttachment(id, context);
+    deleteAttachment = (id: string, context: ChatKitContext) => store.deleteAttachment(id, context);
   }
-  class PeerServer extends sdk.ChatKitServer<ChatKitContext> {
+  class PeerServer extends sdk.ChatKitServer {
     async *respond(thread: ThreadMetadata, input: unknown, context: ChatKitContext) {
       if (!input) return;
       await passGate();
-      for (const event of assistantEvents(thread, store.generateItemId('message', thread, context))) yield event as never;
+      yield* assistantEvents(thread, store.generateItemId('message', thread, context));
     }
   }
   const server = new PeerServer(new SharedStore(), undefined, { debug() {}, info() {}, warn() {}, error() {} } as never);
