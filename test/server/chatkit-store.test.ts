@@ -207,5 +207,25 @@ for (const kind of storeKinds) {
         ['bob was here'],
       );
     });
+
+    test('ids and cursors holding U+0000 (PostgreSQL text cannot): names nothing, never a driver error', async () => {
+      const mine = thread(store);
+      await store.saveThread(mine, alice);
+      const nul = `${mine.id}\u0000`;
+      for (const [what, call] of [
+        ['loadThread', () => store.loadThread(nul, alice)],
+        ['loadThreadItems', () => store.loadThreadItems(nul, undefined, 10, 'asc', alice)],
+        ['loadItem', () => store.loadItem(mine.id, 'msg_\u0000', alice)],
+        ['loadAttachment', () => store.loadAttachment('atc_\u0000', alice)],
+      ] as const) {
+        await assert.rejects(call(), NotFoundError, what);
+      }
+      await assert.rejects(store.loadThreads(10, nul, 'desc', alice), InvalidCursorError);
+      await assert.rejects(store.loadThreadItems(mine.id, 'msg_\u0000', 10, 'asc', alice), InvalidCursorError);
+      await store.deleteThreadItem(mine.id, 'msg_\u0000', alice);
+      await store.deleteThread(nul, alice);
+      await store.deleteAttachment('atc_\u0000', alice);
+      assert.equal((await store.loadThread(mine.id, alice)).id, mine.id);
+    });
   });
 }

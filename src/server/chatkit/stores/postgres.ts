@@ -43,6 +43,9 @@ const MIGRATIONS = [
    );`,
 ];
 
+/** PostgreSQL's text cannot hold U+0000 (the query fails): an id with one names nothing stored. */
+const unstorable = (id: string | undefined) => id?.includes('\u0000') ?? false;
+
 /** Any constant of ours: every instance on a database takes the same advisory lock around the store's migrations. */
 const MIGRATION_LOCK = 7_406_511_893;
 
@@ -157,6 +160,7 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
   }
 
   async loadThread(threadId: string, context: C): Promise<ThreadMetadata> {
+    if (unstorable(threadId)) throw new NotFoundError(`Thread ${threadId} not found`);
     const { rows } = await this.query<{ data: ThreadMetadata }>('SELECT data FROM chatkit_threads WHERE owner = $1 AND id = $2', [context.user.sub, threadId]);
     if (!rows[0]) throw new NotFoundError(`Thread ${threadId} not found`);
     return rows[0].data;
@@ -174,6 +178,7 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
     const owner = context.user.sub;
     let cursor: Cursor | undefined;
     if (after !== undefined) {
+      if (unstorable(after)) throw new InvalidCursorError(`No thread ${after}`);
       [cursor] = (await this.query<Cursor>('SELECT created_at, seq FROM chatkit_threads WHERE owner = $1 AND id = $2', [owner, after])).rows;
       if (!cursor) throw new InvalidCursorError(`No thread ${after}`);
     }
@@ -188,12 +193,13 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 
   async loadThreadItems(threadId: string, after: string | undefined, limit: number, order: SortOrder, context: C): Promise<Page<ThreadItem>> {
     const owner = context.user.sub;
+    if (unstorable(threadId)) throw new NotFoundError(`Thread ${threadId} not found`);
     // the thread's place and the cursor's in one round trip: no thread row means not the owner's
     const { rows: found } = await this.query<{ thread: string; created_at: Date | null; seq: string | null }>(
       `SELECT t.id AS thread, i.created_at, i.seq FROM chatkit_threads t
          LEFT JOIN chatkit_items i ON i.owner = t.owner AND i.thread_id = t.id AND i.id = $3
          WHERE t.owner = $1 AND t.id = $2`,
-      [owner, threadId, after ?? null],
+      [owner, threadId, unstorable(after) ? null : (after ?? null)],
     );
     if (!found[0]) throw new NotFoundError(`Thread ${threadId} not found`);
     const { created_at, seq } = found[0];
@@ -235,6 +241,7 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
   }
 
   async loadItem(threadId: string, itemId: string, context: C): Promise<ThreadItem> {
+    if (unstorable(threadId) || unstorable(itemId)) throw new NotFoundError(`Item ${itemId} not found in thread ${threadId}`);
     const { rows } = await this.query<{ data: ThreadItem }>('SELECT data FROM chatkit_items WHERE owner = $1 AND thread_id = $2 AND id = $3', [
       context.user.sub,
       threadId,
@@ -245,10 +252,12 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
   }
 
   async deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void> {
+    if (unstorable(threadId) || unstorable(itemId)) return;
     await this.query('DELETE FROM chatkit_items WHERE owner = $1 AND thread_id = $2 AND id = $3', [context.user.sub, threadId, itemId]);
   }
 
   async deleteThread(threadId: string, context: C): Promise<void> {
+    if (unstorable(threadId)) return;
     // the thread's items go with it (ON DELETE CASCADE), in the same statement
     await this.query('DELETE FROM chatkit_threads WHERE owner = $1 AND id = $2', [context.user.sub, threadId]);
   }
@@ -262,12 +271,14 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
   }
 
   async loadAttachment(attachmentId: string, context: C): Promise<Attachment> {
+    if (unstorable(attachmentId)) throw new NotFoundError(`Attachment ${attachmentId} not found`);
     const { rows } = await this.query<{ data: Attachment }>('SELECT data FROM chatkit_attachments WHERE owner = $1 AND id = $2', [context.user.sub, attachmentId]);
     if (!rows[0]) throw new NotFoundError(`Attachment ${attachmentId} not found`);
     return rows[0].data;
   }
 
   async deleteAttachment(attachmentId: string, context: C): Promise<void> {
+    if (unstorable(attachmentId)) return;
     await this.query('DELETE FROM chatkit_attachments WHERE owner = $1 AND id = $2', [context.user.sub, attachmentId]);
   }
 }
