@@ -1,6 +1,6 @@
 // First: it must be evaluated before Lit is (see trusted-types.ts).
 import { trustedTypesRefusal } from './trusted-types.js';
-import type { ChatKitOptions, OpenAIChatKit } from '@openai/chatkit';
+import type { OpenAIChatKit } from '@openai/chatkit';
 import { AnySiteSignIn } from './any-site-sign-in.js';
 import { memoryKey, placeOf } from './chat-identity.js';
 import { ChatKitMount } from './chatkit-mount.js';
@@ -9,10 +9,10 @@ import { parseConfig, type ChatConfig } from './config.js';
 import { AuthChatKitError } from './errors.js';
 import type { AuthChatKitEventMap, AuthChatKitState } from './events.js';
 import { frame, frameStyles } from './frame.js';
-import { LauncherController, LauncherElement, launcherStyles } from './launcher.js';
+import { AuthChatKitProperties } from './element-properties.js';
+import { LauncherController, launcherStyles } from './launcher.js';
 import { MediaQueryController } from './media-query.js';
 import { ChatMemory } from './memory.js';
-import type { TokenProvider } from './token-fetchers.js';
 import type { TokenSnapshot, TokenSource } from './token-source.js';
 import { tokenSourceFor } from './token-sources.js';
 
@@ -54,69 +54,11 @@ const idle: TokenSnapshot = { state: 'idle' };
  * @fires auth-chatkit-signed-out - The sign-in server has no session.
  * @fires auth-chatkit-error - `detail: { code, message }`.
  */
-export class AuthChatKit extends LauncherElement {
-  static override properties = {
-    authUrl: { attribute: 'auth-url' },
-    apiUrl: { attribute: 'api-url' },
-    domainKey: { attribute: 'domain-key' },
-    chatkitSrc: { attribute: 'chatkit-src' },
-    loginUrl: { attribute: 'login-url' },
-    theme: {},
-    placeholder: {},
-    greeting: {},
-    locale: {},
-    refreshLeeway: { attribute: 'refresh-leeway' },
-    signInMode: { attribute: 'sign-in-mode' },
-    credentialStorage: { attribute: 'credential-storage' },
-    attachments: {},
-    attachmentMaxSize: { attribute: 'attachment-max-size' },
-    attachmentMaxCount: { attribute: 'attachment-max-count' },
-    remember: { type: Boolean },
-    tokenProvider: { attribute: false },
-    chatkitOptions: { attribute: false },
-  };
-
+export class AuthChatKit extends AuthChatKitProperties {
   /** Defines `<auth-chatkit>` (or `tag`); a second call, or a second copy of the script, is harmless. */
   static define(tag = 'auth-chatkit', registry: CustomElementRegistry = customElements): void {
     if (!registry.get(tag)) registry.define(tag, this);
   }
-
-  /** Better Auth base URL, e.g. `https://example.com/api/auth`. */
-  declare authUrl: string | undefined;
-  /** The ChatKit backend (required). */
-  declare apiUrl: string | undefined;
-  /** OpenAI domain key; a placeholder is used on localhost. */
-  declare domainKey: string | undefined;
-  /** Where the ChatKit runtime script comes from (default: OpenAI's CDN). */
-  declare chatkitSrc: string | undefined;
-  /** Where the default signed-out panel links to. */
-  declare loginUrl: string | undefined;
-  /** `light`, `dark`, or `auto`: the page's `prefers-color-scheme`, followed live. */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
-  /** Composer placeholder. */
-  declare placeholder: string | undefined;
-  /** Start-screen greeting. */
-  declare greeting: string | undefined;
-  /** ChatKit locale, e.g. `de-DE`. */
-  declare locale: string | undefined;
-  /** Refresh at least this many seconds before the token expires (default 60). */
-  declare refreshLeeway: string | undefined;
-  /** `auto` (default: the popup when auth-url is on another site), `cookie` or `popup`. */
-  declare signInMode: 'auto' | 'cookie' | 'popup' | undefined;
-  /** Where the any-site sign-in keeps a bearer credential if partitioned cookies are refused: `memory` (default), `session`, `local`. */
-  declare credentialStorage: 'memory' | 'session' | 'local' | undefined;
-  /** Accepted attachment types, like `<input type=file accept>`: `image/*,application/pdf,.txt`. Enables uploads. */
-  declare attachments: string | undefined;
-  /** Largest attachment: bytes, or `10MB` (KB/MB/GB decimal, KiB/MiB/GiB binary). */
-  declare attachmentMaxSize: string | undefined;
-  /** Most attachments in one message. */
-  declare attachmentMaxCount: string | undefined;
-  /** Remember the thread shown and the open panel across page loads in this tab, for the signed-in user. */
-  declare remember: boolean;
-  /** Gets the JWT some other way: an async function resolving a JWT, or null when signed out. */
-  declare tokenProvider: TokenProvider | undefined;
-  /** Any other ChatKit options; `api` is ours. */
-  declare chatkitOptions: Partial<ChatKitOptions> | undefined;
 
   #state: AuthChatKitState = 'loading';
   #config: ChatConfig | undefined;
