@@ -94,9 +94,6 @@ export interface NodeResponseLike {
   statusCode: number;
   setHeader(name: string, value: string | number | readonly string[]): unknown;
   flushHeaders?(): void;
-  /** Writes until `uncork()` go to the socket as one (node:http's OutgoingMessage has both). */
-  cork?(): void;
-  uncork?(): void;
   write(chunk: Uint8Array | string): boolean;
   end(chunk?: Uint8Array | string): unknown;
   once(event: 'drain' | 'close', listener: () => void): unknown;
@@ -338,33 +335,43 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     response.once('close', onClose);
     response.statusCode = 200;
     for (const [name, value] of Object.entries(SSE_HEADERS)) response.setHeader(name, value);
-    // the head leaves with the first events (the prelude's come at once); the events a hook yields in one go (through promise jobs, no I/O between them) leave as one
-    // socket write: corked at the first, uncorked once the current tick's jobs are done
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      response.uncork?.();
+    // the events a hook yields in one go (through promise jobs, no I/O between them) leave as one string
+    // in one socket write (the head with the first), flushed once the current tick's jobs are done, at
+    // the end, or when the string reaches the socket's high-water mark
+    let text = '';
+    let full = false;
+    const flush = () => {
+      if (text === '' || gone || response.writableEnded) return;
+      const chunk = text;
+      text = '';
+      if (!response.write(chunk)) full = true;
     };
     try {
       for (;;) {
+        if (full) {
+          full = false;
+          await drained(response);
+        }
         const next = await events.next();
         if (next.done || gone) break;
-        if (!corked && response.cork) {
-          corked = true;
-          response.cork();
-          nextTick(uncork);
-        }
-        if (!response.write(`data: ${JSON.stringify(next.value)}\n\n`)) await drained(response);
+        if (text === '') nextTick(flush);
+        text += `data: ${JSON.stringify(next.value)}\n\n`;
+        if (text.length >= HIGH_WATER_MARK) flush();
       }
     } catch (error) {
       // processEvents turns the hook's failures into an error event; this is a store failure before it
       log({ level: 'error', message: 'Error while streaming', error });
-      if (!gone) response.write(`data: ${JSON.stringify({ type: 'error', code: 'stream.error', allow_retry: true })}\n\n`);
+      text += `data: ${JSON.stringify({ type: 'error', code: 'stream.error', allow_retry: true })}\n\n`;
     } finally {
       response.off?.('close', onClose);
       // a client gone: the reply's own cleanup (saving what was sent) runs before the run counts as done
       if (gone) await events.return(undefined).catch(() => {});
-      else response.end();
+      else {
+        const rest = text;
+        text = '';
+        if (rest) response.end(rest);
+        else response.end();
+      }
       end();
     }
   }
@@ -506,6 +513,9 @@ function contextOf(user: ChatKitUser, makeRequest: () => Request): { base: ChatK
   };
   return { base, abort };
 }
+
+/** Characters of SSE text held before they are written without waiting for the tick's end (node's default highWaterMark is 16 KiB). */
+const HIGH_WATER_MARK = 16 * 1024;
 
 /** Node's (and Bun's and Deno's) process.nextTick: after the current promise jobs, before any I/O. */
 const nextTick: (callback: () => void) => void =
