@@ -10,6 +10,7 @@ import type { Store } from './store.js';
 import type { ChatKitLogEntry, ChatKitServerOptions } from './server.js';
 import type {
   Attachment,
+  AssistantMessageContent,
   AssistantMessageItem,
   ChatKitRequest,
   ClientToolCallItem,
@@ -26,7 +27,7 @@ import type {
   UserMessageItem,
   WidgetItem,
 } from './types.js';
-import { attachmentInThread, attachmentResponse, isHidden, threadResponse, threadSignature } from './wire.js';
+import { attachmentInThread, attachmentResponse, isHidden, threadFields, threadFieldsChanged, threadResponse } from './wire.js';
 
 /** The hooks, as createChatKitServer's options name them, and where failures are logged. */
 export type Hooks<C extends ChatKitContext> = Pick<
@@ -344,15 +345,14 @@ async function* processEvents<C extends ChatKitContext>(
 
   const { signal } = context;
   // compared after every event: the few fields thread.updated reports, not the whole thread
-  let signature = threadSignature(thread);
+  let fields = threadFields(thread);
   const threadUpdated = async (): Promise<ThreadStreamEvent> => {
     await store.saveThread(thread, context);
     return { type: 'thread.updated', thread: threadResponse(thread) };
   };
   const changed = () => {
-    const now = threadSignature(thread);
-    if (now === signature) return false;
-    signature = now;
+    if (!threadFieldsChanged(thread, fields)) return false;
+    fields = threadFields(thread);
     return true;
   };
 
@@ -379,7 +379,7 @@ async function* processEvents<C extends ChatKitContext>(
       const event = next.value;
       switch (event.type) {
         case 'thread.item.added':
-          if (event.item.type === 'assistant_message') pending.set(event.item.id, structuredClone(event.item));
+          if (event.item.type === 'assistant_message') pending.set(event.item.id, { ...event.item, content: event.item.content.map(copyPart) });
           break;
         case 'thread.item.updated':
           applyPending(pending, event);
@@ -433,6 +433,9 @@ async function saveStopped<C extends ChatKitContext>(store: Store<C>, thread: Th
   );
 }
 
+/** The pending copy's part: its text and annotation list are changed in place, the annotations themselves never. */
+const copyPart = (part: AssistantMessageContent): AssistantMessageContent => ({ ...part, annotations: [...part.annotations] });
+
 function applyPending(pending: Map<string, ThreadItem>, event: ThreadItemUpdatedEvent): void {
   const item = pending.get(event.item_id) as AssistantMessageItem | undefined;
   if (!item) return;
@@ -444,7 +447,7 @@ function applyPending(pending: Map<string, ThreadItem>, event: ThreadItemUpdated
   switch (update.type) {
     case 'assistant_message.content_part.added':
     case 'assistant_message.content_part.done':
-      item.content[index] = structuredClone(update.content);
+      item.content[index] = copyPart(update.content);
       break;
     case 'assistant_message.content_part.text_delta':
       part.text += update.delta;
