@@ -35,7 +35,19 @@ export type Hooks<C extends ChatKitContext> = Pick<
   'store' | 'attachmentStore' | 'respond' | 'action' | 'syncAction' | 'transcribe' | 'addFeedback' | 'getStreamOptions'
 > & { log(entry: ChatKitLogEntry): void };
 
-export type Processed = { streaming: true; events: AsyncGenerator<ThreadStreamEvent, void, undefined> } | { streaming: false; value: unknown };
+/**
+ * Where a stream's events go, each as soon as it is produced and persisted. A promise back means
+ * "no more for now" (backpressure): the stream waits for it before it asks the hook for more.
+ */
+export type Emit = (event: ThreadStreamEvent) => void | Promise<void>;
+
+/**
+ * A streamed reply, run once: resolves when it has ended (after a stop, once what the user saw is
+ * saved); rejects only for a failure before the hook runs (a store call of the request itself).
+ */
+export type Stream = (emit: Emit) => Promise<void>;
+
+export type Processed = { streaming: true; stream: Stream } | { streaming: false; value: unknown };
 
 /** The note chatkit-python 1.4+ stores when the user stops a reply. */
 export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to the prior request.';
@@ -48,7 +60,7 @@ const CANCELLED = Symbol('cancelled');
 
 export async function processRequest<C extends ChatKitContext>(hooks: Hooks<C>, request: ChatKitRequest, context: C): Promise<Processed> {
   const { store } = hooks;
-  const stream = (events: AsyncGenerator<ThreadStreamEvent, void, undefined>): Processed => ({ streaming: true, events });
+  const stream = (run: Stream): Processed => ({ streaming: true, stream: run });
   const json = (value: unknown): Processed => ({ streaming: false, value });
 
   switch (request.type) {
@@ -256,7 +268,7 @@ async function* prepend(first: ThreadStreamEvent, rest: AsyncIterable<ThreadStre
 
 // -- streams ----------------------------------------------------------------------------------------
 
-function createThread<C extends ChatKitContext>(hooks: Hooks<C>, input: UserMessageInput, attachments: Attachment[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+function createThread<C extends ChatKitContext>(hooks: Hooks<C>, input: UserMessageInput, attachments: Attachment[], context: C): Stream {
   const { store } = hooks;
   const thread: ThreadMetadata = { id: store.generateThreadId(context), created_at: now(), status: { type: 'active' }, metadata: {} };
   return addUserMessage(hooks, thread, input, attachments, context, async () => {
@@ -272,7 +284,7 @@ function addUserMessage<C extends ChatKitContext>(
   attachments: Attachment[],
   context: C,
   createThread?: () => Promise<ThreadStreamEvent>,
-): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+): Stream {
   const { store } = hooks;
   let item: UserMessageItem | undefined;
   const prelude = async (): Promise<ThreadStreamEvent[]> => {
@@ -303,7 +315,7 @@ function addToolOutput<C extends ChatKitContext>(
   output: unknown,
   recent: ThreadItem[],
   context: C,
-): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+): Stream {
   const { store } = hooks;
   const prelude = async (): Promise<ThreadStreamEvent[]> => {
     await store.saveItem(thread.id, { ...call, status: 'completed', output }, context);
@@ -316,7 +328,7 @@ function addToolOutput<C extends ChatKitContext>(
   return processEvents(hooks, thread, context, () => hooks.respond(thread, null, context), prelude);
 }
 
-function retry<C extends ChatKitContext>(hooks: Hooks<C>, thread: ThreadMetadata, item: UserMessageItem, newer: ThreadItem[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+function retry<C extends ChatKitContext>(hooks: Hooks<C>, thread: ThreadMetadata, item: UserMessageItem, newer: ThreadItem[], context: C): Stream {
   const prelude = async (): Promise<ThreadStreamEvent[]> => {
     for (const later of newer) await hooks.store.deleteThreadItem(thread.id, later.id, context);
     return [];
@@ -331,19 +343,34 @@ function retry<C extends ChatKitContext>(hooks: Hooks<C>, thread: ThreadMetadata
  * event. The client leaving (context.signal) stops the hook and keeps what the user saw: assistant
  * messages with text, then a hidden note saying the user stopped the reply.
  */
-async function* processEvents<C extends ChatKitContext>(
+function processEvents<C extends ChatKitContext>(
   hooks: Hooks<C>,
   thread: ThreadMetadata,
   context: C,
   start: () => AsyncIterable<ThreadStreamEvent>,
   prelude?: () => Promise<ThreadStreamEvent[]>,
-): AsyncGenerator<ThreadStreamEvent, void, undefined> {
-  const { store } = hooks;
-  // the request's own writes (the thread, the user's message...) and their events come first
-  if (prelude) for (const event of await prelude()) yield event;
-  yield { type: 'stream_options', stream_options: hooks.getStreamOptions?.(thread, context) ?? { allow_cancel: true } };
+): Stream {
+  // pushed to the adapter's writer, not pulled through a generator of our own: a hop less per event
+  return emit => runEvents(hooks, thread, context, start, prelude, emit);
+}
 
+async function runEvents<C extends ChatKitContext>(
+  hooks: Hooks<C>,
+  thread: ThreadMetadata,
+  context: C,
+  start: () => AsyncIterable<ThreadStreamEvent>,
+  prelude: (() => Promise<ThreadStreamEvent[]>) | undefined,
+  emit: Emit,
+): Promise<void> {
+  const { store } = hooks;
   const { signal } = context;
+  // the request's own writes (the thread, the user's message...) and their events come first
+  // a client gone before the hook starts: nothing of a reply to save
+  if (prelude) for (const event of await prelude()) await emit(event);
+  if (signal.aborted) return;
+  await emit({ type: 'stream_options', stream_options: hooks.getStreamOptions?.(thread, context) ?? { allow_cancel: true } });
+  if (signal.aborted) return;
+
   // compared after every event: the few fields thread.updated reports, not the whole thread
   let fields = threadFields(thread);
   const threadUpdated = async (): Promise<ThreadStreamEvent> => {
@@ -397,18 +424,21 @@ async function* processEvents<C extends ChatKitContext>(
           pending.delete(event.item.id);
           break;
       }
-      if (!(event.type === 'thread.item.done' && isHidden(event.item))) yield event;
-      if (changed()) yield await threadUpdated();
+      if (!(event.type === 'thread.item.done' && isHidden(event.item))) {
+        const wait = emit(event);
+        if (wait) await wait;
+      }
+      if (changed()) await emit(await threadUpdated());
     }
     settled = true;
-    if (changed()) yield await threadUpdated();
+    if (changed()) await emit(await threadUpdated());
   } catch (error) {
     if (error === CANCELLED) return;
     settled = true;
-    yield errorEvent(error, hooks);
+    await emit(errorEvent(error, hooks));
     if (changed()) {
       const update = await threadUpdated().catch(() => undefined);
-      if (update) yield update;
+      if (update) await emit(update);
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
