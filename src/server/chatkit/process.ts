@@ -55,9 +55,6 @@ export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to
 const notSupported = (what: string) => new ChatKitHttpError(400, 'not_supported', `This server does not support ${what}.`);
 const now = () => new Date().toISOString();
 
-/** Thrown inside a stream when the client has gone (never leaves the stream). */
-const CANCELLED = Symbol('cancelled');
-
 export async function processRequest<C extends ChatKitContext>(hooks: Hooks<C>, request: ChatKitRequest, context: C): Promise<Processed> {
   const { store } = hooks;
   const stream = (run: Stream): Processed => ({ streaming: true, stream: run });
@@ -385,71 +382,89 @@ async function runEvents<C extends ChatKitContext>(
 
   // items added and not yet done, kept up to date, for a stop mid-reply
   const pending = new Map<string, ThreadItem>();
-  let settled = false;
   let iterator: AsyncIterator<ThreadStreamEvent> | undefined;
-  // while the hook is awaited, the client leaving stops the wait at once (the hook may be waiting on a
-  // model); a hand-made race: Promise.race per event costs several times more
-  let interrupt: ((reason: unknown) => void) | undefined;
-  const onAbort = () => interrupt?.(CANCELLED);
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    iterator = start()[Symbol.asyncIterator]();
-    for (;;) {
-      if (signal.aborted) throw CANCELLED;
-      const coming = iterator.next();
-      const next = await new Promise<IteratorResult<ThreadStreamEvent>>((resolve, reject) => {
-        interrupt = reject;
-        coming.then(resolve, reject);
-      });
-      interrupt = undefined;
-      if (next.done) break;
-      const event = next.value;
-      switch (event.type) {
-        case 'thread.item.added':
-          if (event.item.type === 'assistant_message') pending.set(event.item.id, { ...event.item, content: event.item.content.map(copyPart) });
-          break;
-        case 'thread.item.updated':
-          applyPending(pending, event);
-          break;
-        case 'thread.item.done':
-          await store.addThreadItem(thread.id, event.item, context);
-          pending.delete(event.item.id);
-          break;
-        case 'thread.item.removed':
-          await store.deleteThreadItem(thread.id, event.item_id, context);
-          pending.delete(event.item_id);
-          break;
-        case 'thread.item.replaced':
-          await store.saveItem(thread.id, event.item, context);
-          pending.delete(event.item.id);
-          break;
-      }
-      if (!(event.type === 'thread.item.done' && isHidden(event.item))) {
-        const wait = emit(event);
-        if (wait) await wait;
-      }
-      if (changed()) await emit(await threadUpdated());
-    }
-    settled = true;
-    if (changed()) await emit(await threadUpdated());
-  } catch (error) {
-    if (error === CANCELLED) return;
-    settled = true;
-    await emit(errorEvent(error, hooks));
-    if (changed()) {
-      const update = await threadUpdated().catch(() => undefined);
-      if (update) await emit(update);
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    if (!settled && signal.aborted) {
+  // The reply ends once. The client leaving while the hook is awaited ends it at once (the hook may be
+  // waiting on a model): the loop is left behind and drops whatever the hook still gives. That costs a
+  // flag per event, where racing each wait on the hook cost a promise and a `then`; a client leaving
+  // anywhere else is seen at the top of the loop, after the store call or write in progress.
+  let over = false;
+  let waiting = false;
+  return new Promise<void>((resolve, reject) => {
+    const finish = () => {
+      over = true;
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const stop = () => {
+      finish();
       // the hook may be waiting on a model: tell it to stop, without waiting for it
       if (iterator?.return) Promise.resolve(iterator.return()).catch(() => {});
-      await saveStopped(store, thread, [...pending.values()], context).catch(error =>
-        hooks.log({ level: 'error', message: 'Saving a stopped reply failed', error }),
-      );
-    }
-  }
+      return saveStopped(store, thread, [...pending.values()], context)
+        .catch(error => hooks.log({ level: 'error', message: 'Saving a stopped reply failed', error }))
+        .then(resolve);
+    };
+    const onAbort = () => {
+      if (waiting && !over) void stop();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const loop = async () => {
+      try {
+        iterator = start()[Symbol.asyncIterator]();
+        for (;;) {
+          if (signal.aborted) return stop();
+          waiting = true;
+          const next = await iterator.next();
+          waiting = false;
+          if (over) return;
+          if (next.done) break;
+          const event = next.value;
+          switch (event.type) {
+            case 'thread.item.added':
+              if (event.item.type === 'assistant_message') pending.set(event.item.id, { ...event.item, content: event.item.content.map(copyPart) });
+              break;
+            case 'thread.item.updated':
+              applyPending(pending, event);
+              break;
+            case 'thread.item.done':
+              await store.addThreadItem(thread.id, event.item, context);
+              pending.delete(event.item.id);
+              break;
+            case 'thread.item.removed':
+              await store.deleteThreadItem(thread.id, event.item_id, context);
+              pending.delete(event.item_id);
+              break;
+            case 'thread.item.replaced':
+              await store.saveItem(thread.id, event.item, context);
+              pending.delete(event.item.id);
+              break;
+          }
+          if (!(event.type === 'thread.item.done' && isHidden(event.item))) {
+            const wait = emit(event);
+            if (wait) await wait;
+          }
+          if (changed()) await emit(await threadUpdated());
+        }
+        over = true;
+        if (changed()) await emit(await threadUpdated());
+      } catch (error) {
+        waiting = false;
+        if (over) return;
+        over = true;
+        await emit(errorEvent(error, hooks));
+        if (changed()) {
+          const update = await threadUpdated().catch(() => undefined);
+          if (update) await emit(update);
+        }
+      }
+      finish();
+    };
+    // only a failure to send the error event itself gets here
+    loop().catch(error => {
+      over = true;
+      signal.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+  });
 }
 
 async function saveStopped<C extends ChatKitContext>(store: Store<C>, thread: ThreadMetadata, pending: ThreadItem[], context: C): Promise<void> {
