@@ -2,7 +2,8 @@
 // parser) and the Fetch handler behind Hono's Node server. The client leaving mid-reply stops the hook
 // (its signal aborts, its generator is closed) and keeps what it was sent: the partial assistant message
 // and the hidden note. The reply is pulled as the client reads (backpressure). close() ends open streams
-// the same way and refuses new requests.
+// the same way and refuses new requests. The node adapter writes what a hook yields in one go as one
+// write, and waits for 'drain' when a write reports a full socket.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import { after, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import express from 'express';
 import { Hono } from 'hono';
-import { defaultGenerateId, itemAdded, MemoryStore } from '../../src/server/index.js';
+import { defaultGenerateId, itemAdded, MemoryStore, streamAssistantMessage } from '../../src/server/index.js';
 import type { ChatKitContext, ChatKitServer, ThreadItem, ThreadMetadata, ThreadStreamEvent } from '../../src/server/index.js';
 import { input, issuer, testChatKit } from './chatkit-harness.js';
 
@@ -214,5 +215,85 @@ describe('the ChatKit server over HTTP', async () => {
       });
     });
   }
-});
 
+  describe('the node adapter writes', () => {
+    /** A NodeResponseLike that records each write; `full` makes write() report a full socket once. */
+    const recorder = (full: boolean) => {
+      const listeners = new Map<string, () => void>();
+      const writes: string[] = [];
+      let reportFull = full;
+      const response = {
+        statusCode: 0,
+        writableEnded: false,
+        setHeader() {},
+        write(chunk: string) {
+          writes.push(chunk);
+          const ok = !reportFull;
+          reportFull = false;
+          return ok;
+        },
+        end(chunk?: string) {
+          if (chunk) writes.push(chunk);
+          this.writableEnded = true;
+        },
+        once(event: string, listener: () => void) {
+          listeners.set(event, listener);
+        },
+        off(event: string) {
+          listeners.delete(event);
+        },
+      };
+      return { response, writes, drain: () => listeners.get('drain')?.() };
+    };
+    const request = (text: string) => ({
+      method: 'POST',
+      url: '/chatkit',
+      headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+      async *[Symbol.asyncIterator]() {
+        yield JSON.stringify({ type: 'threads.create', params: { input: input(text) } });
+      },
+    });
+    const deltas = Array.from({ length: 20 }, (_, i) => `d${i} `);
+    const respond = async function* (thread: ThreadMetadata) {
+      yield* streamAssistantMessage(thread, deltas);
+    };
+
+    test('a reply produced in one go leaves in one write, every event in order', async () => {
+      const { chatkit } = await testChatKit({ store: new MemoryStore(), respond }, keys);
+      const { response, writes } = recorder(false);
+      await chatkit.node(request('one go'), response);
+      assert.equal(writes.length, 1, 'the 27 events in one write (end carries them)');
+      const events = writes[0]!.split('\n\n').filter(Boolean).map(chunk => JSON.parse(chunk.replace(/^data: /, '')) as ThreadStreamEvent);
+      assert.equal(events.length, 27);
+      assert.deepEqual(events.slice(0, 4).map(event => event.type), ['thread.created', 'thread.item.done', 'stream_options', 'thread.item.added']);
+      assert.equal(events.at(-1)!.type, 'thread.item.done');
+    });
+
+    test('a full socket stops the reply until it drains', async () => {
+      let yielded = 0;
+      const { chatkit } = await testChatKit(
+        {
+          store: new MemoryStore(),
+          async *respond(thread: ThreadMetadata) {
+            yield itemAdded({ id: 'msg_1', thread_id: thread.id, created_at: new Date().toISOString(), type: 'assistant_message', content: [] });
+            // each delta is more than the adapter holds before it writes; the first write reports a full socket
+            for (let index = 0; index < 10; index++) {
+              yielded++;
+              yield { type: 'thread.item.updated', item_id: 'msg_1', update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta: BIG } } as ThreadStreamEvent;
+            }
+          },
+        },
+        keys,
+      );
+      const { response, writes, drain } = recorder(true);
+      const served = chatkit.node(request('full'), response);
+      await new Promise(resolve => setTimeout(resolve, 50));
+      assert.equal(writes.length, 1, 'one write, then a wait');
+      assert.ok(yielded < 3, `the hook yielded ${yielded} deltas before the socket drained`);
+      drain();
+      await served;
+      assert.equal(yielded, 10);
+      assert.ok(response.writableEnded);
+    });
+  });
+});

@@ -89,7 +89,7 @@ export async function* streamAssistantMessage(
   yield itemAdded({ ...item, content: [] });
   const part: AssistantMessageContent = { annotations: [], text: '', type: 'output_text' };
   yield updated(item.id, { type: 'assistant_message.content_part.added', content_index: 0, content: { annotations: [], text: '', type: 'output_text' } });
-  for await (const piece of deltas) {
+  const events = function* (piece: AssistantDelta): Generator<ThreadStreamEvent> {
     const delta = typeof piece === 'string' ? piece : piece.delta;
     if (delta) {
       part.text += delta;
@@ -101,7 +101,10 @@ export async function* streamAssistantMessage(
         yield updated(item.id, { type: 'assistant_message.content_part.annotation_added', content_index: 0, annotation_index: part.annotations.length - 1, annotation });
       }
     }
-  }
+  };
+  // a plain array (or other sync iterable) is walked without an await per piece
+  if (Symbol.iterator in deltas) for (const piece of deltas) for (const event of events(piece)) yield event;
+  else for await (const piece of deltas) for (const event of events(piece)) yield event;
   const done = { annotations: [...part.annotations], text: part.text, type: 'output_text' as const };
   yield updated(item.id, { type: 'assistant_message.content_part.done', content_index: 0, content: done });
   item.content = [{ ...done, annotations: [...done.annotations] }];

@@ -10,6 +10,7 @@ import type { Store } from './store.js';
 import type { ChatKitLogEntry, ChatKitServerOptions } from './server.js';
 import type {
   Attachment,
+  AssistantMessageContent,
   AssistantMessageItem,
   ChatKitRequest,
   ClientToolCallItem,
@@ -26,7 +27,7 @@ import type {
   UserMessageItem,
   WidgetItem,
 } from './types.js';
-import { attachmentInThread, attachmentResponse, isHidden, threadResponse, threadSignature } from './wire.js';
+import { attachmentInThread, attachmentResponse, isHidden, threadFields, threadFieldsChanged, threadResponse } from './wire.js';
 
 /** The hooks, as createChatKitServer's options name them, and where failures are logged. */
 export type Hooks<C extends ChatKitContext> = Pick<
@@ -34,7 +35,19 @@ export type Hooks<C extends ChatKitContext> = Pick<
   'store' | 'attachmentStore' | 'respond' | 'action' | 'syncAction' | 'transcribe' | 'addFeedback' | 'getStreamOptions'
 > & { log(entry: ChatKitLogEntry): void };
 
-export type Processed = { streaming: true; events: AsyncGenerator<ThreadStreamEvent, void, undefined> } | { streaming: false; value: unknown };
+/**
+ * Where a stream's events go, each as soon as it is produced and persisted. A promise back means
+ * "no more for now" (backpressure): the stream waits for it before it asks the hook for more.
+ */
+export type Emit = (event: ThreadStreamEvent) => void | Promise<void>;
+
+/**
+ * A streamed reply, run once: resolves when it has ended (after a stop, once what the user saw is
+ * saved); rejects only for a failure before the hook runs (a store call of the request itself).
+ */
+export type Stream = (emit: Emit) => Promise<void>;
+
+export type Processed = { streaming: true; stream: Stream } | { streaming: false; value: unknown };
 
 /** The note chatkit-python 1.4+ stores when the user stops a reply. */
 export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to the prior request.';
@@ -42,12 +55,9 @@ export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to
 const notSupported = (what: string) => new ChatKitHttpError(400, 'not_supported', `This server does not support ${what}.`);
 const now = () => new Date().toISOString();
 
-/** Thrown inside a stream when the client has gone (never leaves the stream). */
-const CANCELLED = Symbol('cancelled');
-
 export async function processRequest<C extends ChatKitContext>(hooks: Hooks<C>, request: ChatKitRequest, context: C): Promise<Processed> {
   const { store } = hooks;
-  const stream = (events: AsyncGenerator<ThreadStreamEvent, void, undefined>): Processed => ({ streaming: true, events });
+  const stream = (run: Stream): Processed => ({ streaming: true, stream: run });
   const json = (value: unknown): Processed => ({ streaming: false, value });
 
   switch (request.type) {
@@ -255,7 +265,7 @@ async function* prepend(first: ThreadStreamEvent, rest: AsyncIterable<ThreadStre
 
 // -- streams ----------------------------------------------------------------------------------------
 
-function createThread<C extends ChatKitContext>(hooks: Hooks<C>, input: UserMessageInput, attachments: Attachment[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+function createThread<C extends ChatKitContext>(hooks: Hooks<C>, input: UserMessageInput, attachments: Attachment[], context: C): Stream {
   const { store } = hooks;
   const thread: ThreadMetadata = { id: store.generateThreadId(context), created_at: now(), status: { type: 'active' }, metadata: {} };
   return addUserMessage(hooks, thread, input, attachments, context, async () => {
@@ -271,7 +281,7 @@ function addUserMessage<C extends ChatKitContext>(
   attachments: Attachment[],
   context: C,
   createThread?: () => Promise<ThreadStreamEvent>,
-): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+): Stream {
   const { store } = hooks;
   let item: UserMessageItem | undefined;
   const prelude = async (): Promise<ThreadStreamEvent[]> => {
@@ -302,7 +312,7 @@ function addToolOutput<C extends ChatKitContext>(
   output: unknown,
   recent: ThreadItem[],
   context: C,
-): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+): Stream {
   const { store } = hooks;
   const prelude = async (): Promise<ThreadStreamEvent[]> => {
     await store.saveItem(thread.id, { ...call, status: 'completed', output }, context);
@@ -315,7 +325,7 @@ function addToolOutput<C extends ChatKitContext>(
   return processEvents(hooks, thread, context, () => hooks.respond(thread, null, context), prelude);
 }
 
-function retry<C extends ChatKitContext>(hooks: Hooks<C>, thread: ThreadMetadata, item: UserMessageItem, newer: ThreadItem[], context: C): AsyncGenerator<ThreadStreamEvent, void, undefined> {
+function retry<C extends ChatKitContext>(hooks: Hooks<C>, thread: ThreadMetadata, item: UserMessageItem, newer: ThreadItem[], context: C): Stream {
   const prelude = async (): Promise<ThreadStreamEvent[]> => {
     for (const later of newer) await hooks.store.deleteThreadItem(thread.id, later.id, context);
     return [];
@@ -330,96 +340,131 @@ function retry<C extends ChatKitContext>(hooks: Hooks<C>, thread: ThreadMetadata
  * event. The client leaving (context.signal) stops the hook and keeps what the user saw: assistant
  * messages with text, then a hidden note saying the user stopped the reply.
  */
-async function* processEvents<C extends ChatKitContext>(
+function processEvents<C extends ChatKitContext>(
   hooks: Hooks<C>,
   thread: ThreadMetadata,
   context: C,
   start: () => AsyncIterable<ThreadStreamEvent>,
   prelude?: () => Promise<ThreadStreamEvent[]>,
-): AsyncGenerator<ThreadStreamEvent, void, undefined> {
-  const { store } = hooks;
-  // the request's own writes (the thread, the user's message...) and their events come first
-  if (prelude) for (const event of await prelude()) yield event;
-  yield { type: 'stream_options', stream_options: hooks.getStreamOptions?.(thread, context) ?? { allow_cancel: true } };
+): Stream {
+  // pushed to the adapter's writer, not pulled through a generator of our own: a hop less per event
+  return emit => runEvents(hooks, thread, context, start, prelude, emit);
+}
 
+async function runEvents<C extends ChatKitContext>(
+  hooks: Hooks<C>,
+  thread: ThreadMetadata,
+  context: C,
+  start: () => AsyncIterable<ThreadStreamEvent>,
+  prelude: (() => Promise<ThreadStreamEvent[]>) | undefined,
+  emit: Emit,
+): Promise<void> {
+  const { store } = hooks;
   const { signal } = context;
+  // the request's own writes (the thread, the user's message...) and their events come first
+  // a client gone before the hook starts: nothing of a reply to save
+  if (prelude) for (const event of await prelude()) await emit(event);
+  if (signal.aborted) return;
+  await emit({ type: 'stream_options', stream_options: hooks.getStreamOptions?.(thread, context) ?? { allow_cancel: true } });
+  if (signal.aborted) return;
+
   // compared after every event: the few fields thread.updated reports, not the whole thread
-  let signature = threadSignature(thread);
+  let fields = threadFields(thread);
   const threadUpdated = async (): Promise<ThreadStreamEvent> => {
     await store.saveThread(thread, context);
     return { type: 'thread.updated', thread: threadResponse(thread) };
   };
   const changed = () => {
-    const now = threadSignature(thread);
-    if (now === signature) return false;
-    signature = now;
+    if (!threadFieldsChanged(thread, fields)) return false;
+    fields = threadFields(thread);
     return true;
   };
 
   // items added and not yet done, kept up to date, for a stop mid-reply
   const pending = new Map<string, ThreadItem>();
-  let settled = false;
   let iterator: AsyncIterator<ThreadStreamEvent> | undefined;
-  // while the hook is awaited, the client leaving stops the wait at once (the hook may be waiting on a
-  // model); a hand-made race: Promise.race per event costs several times more
-  let interrupt: ((reason: unknown) => void) | undefined;
-  const onAbort = () => interrupt?.(CANCELLED);
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    iterator = start()[Symbol.asyncIterator]();
-    for (;;) {
-      if (signal.aborted) throw CANCELLED;
-      const coming = iterator.next();
-      const next = await new Promise<IteratorResult<ThreadStreamEvent>>((resolve, reject) => {
-        interrupt = reject;
-        coming.then(resolve, reject);
-      });
-      interrupt = undefined;
-      if (next.done) break;
-      const event = next.value;
-      switch (event.type) {
-        case 'thread.item.added':
-          if (event.item.type === 'assistant_message') pending.set(event.item.id, structuredClone(event.item));
-          break;
-        case 'thread.item.updated':
-          applyPending(pending, event);
-          break;
-        case 'thread.item.done':
-          await store.addThreadItem(thread.id, event.item, context);
-          pending.delete(event.item.id);
-          break;
-        case 'thread.item.removed':
-          await store.deleteThreadItem(thread.id, event.item_id, context);
-          pending.delete(event.item_id);
-          break;
-        case 'thread.item.replaced':
-          await store.saveItem(thread.id, event.item, context);
-          pending.delete(event.item.id);
-          break;
-      }
-      if (!(event.type === 'thread.item.done' && isHidden(event.item))) yield event;
-      if (changed()) yield await threadUpdated();
-    }
-    settled = true;
-    if (changed()) yield await threadUpdated();
-  } catch (error) {
-    if (error === CANCELLED) return;
-    settled = true;
-    yield errorEvent(error, hooks);
-    if (changed()) {
-      const update = await threadUpdated().catch(() => undefined);
-      if (update) yield update;
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    if (!settled && signal.aborted) {
+  // The reply ends once. The client leaving while the hook is awaited ends it at once (the hook may be
+  // waiting on a model): the loop is left behind and drops whatever the hook still gives. That costs a
+  // flag per event, where racing each wait on the hook cost a promise and a `then`; a client leaving
+  // anywhere else is seen at the top of the loop, after the store call or write in progress.
+  let over = false;
+  let waiting = false;
+  return new Promise<void>((resolve, reject) => {
+    const finish = () => {
+      over = true;
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const stop = () => {
+      finish();
       // the hook may be waiting on a model: tell it to stop, without waiting for it
       if (iterator?.return) Promise.resolve(iterator.return()).catch(() => {});
-      await saveStopped(store, thread, [...pending.values()], context).catch(error =>
-        hooks.log({ level: 'error', message: 'Saving a stopped reply failed', error }),
-      );
-    }
-  }
+      return saveStopped(store, thread, [...pending.values()], context)
+        .catch(error => hooks.log({ level: 'error', message: 'Saving a stopped reply failed', error }))
+        .then(resolve);
+    };
+    const onAbort = () => {
+      if (waiting && !over) void stop();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const loop = async () => {
+      try {
+        iterator = start()[Symbol.asyncIterator]();
+        for (;;) {
+          if (signal.aborted) return stop();
+          waiting = true;
+          const next = await iterator.next();
+          waiting = false;
+          if (over) return;
+          if (next.done) break;
+          const event = next.value;
+          switch (event.type) {
+            case 'thread.item.added':
+              if (event.item.type === 'assistant_message') pending.set(event.item.id, { ...event.item, content: event.item.content.map(copyPart) });
+              break;
+            case 'thread.item.updated':
+              applyPending(pending, event);
+              break;
+            case 'thread.item.done':
+              await store.addThreadItem(thread.id, event.item, context);
+              pending.delete(event.item.id);
+              break;
+            case 'thread.item.removed':
+              await store.deleteThreadItem(thread.id, event.item_id, context);
+              pending.delete(event.item_id);
+              break;
+            case 'thread.item.replaced':
+              await store.saveItem(thread.id, event.item, context);
+              pending.delete(event.item.id);
+              break;
+          }
+          if (!(event.type === 'thread.item.done' && isHidden(event.item))) {
+            const wait = emit(event);
+            if (wait) await wait;
+          }
+          if (changed()) await emit(await threadUpdated());
+        }
+        over = true;
+        if (changed()) await emit(await threadUpdated());
+      } catch (error) {
+        waiting = false;
+        if (over) return;
+        over = true;
+        await emit(errorEvent(error, hooks));
+        if (changed()) {
+          const update = await threadUpdated().catch(() => undefined);
+          if (update) await emit(update);
+        }
+      }
+      finish();
+    };
+    // only a failure to send the error event itself gets here
+    loop().catch(error => {
+      over = true;
+      signal.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+  });
 }
 
 async function saveStopped<C extends ChatKitContext>(store: Store<C>, thread: ThreadMetadata, pending: ThreadItem[], context: C): Promise<void> {
@@ -433,6 +478,9 @@ async function saveStopped<C extends ChatKitContext>(store: Store<C>, thread: Th
   );
 }
 
+/** The pending copy's part: its text and annotation list are changed in place, the annotations themselves never. */
+const copyPart = (part: AssistantMessageContent): AssistantMessageContent => ({ ...part, annotations: [...part.annotations] });
+
 function applyPending(pending: Map<string, ThreadItem>, event: ThreadItemUpdatedEvent): void {
   const item = pending.get(event.item_id) as AssistantMessageItem | undefined;
   if (!item) return;
@@ -444,7 +492,7 @@ function applyPending(pending: Map<string, ThreadItem>, event: ThreadItemUpdated
   switch (update.type) {
     case 'assistant_message.content_part.added':
     case 'assistant_message.content_part.done':
-      item.content[index] = structuredClone(update.content);
+      item.content[index] = copyPart(update.content);
       break;
     case 'assistant_message.content_part.text_delta':
       part.text += update.delta;

@@ -10,7 +10,7 @@ import type { RequestLabel } from '../rejection.js';
 import { ChatKitHttpError } from './errors.js';
 import { parseRequest } from './parse.js';
 import { processRequest } from './process.js';
-import type { Hooks, Processed } from './process.js';
+import type { Emit, Hooks, Processed, Stream } from './process.js';
 import { InvalidCursorError, NotFoundError } from './store.js';
 import type { AttachmentStore, Store } from './store.js';
 import type {
@@ -94,9 +94,6 @@ export interface NodeResponseLike {
   statusCode: number;
   setHeader(name: string, value: string | number | readonly string[]): unknown;
   flushHeaders?(): void;
-  /** Writes until `uncork()` go to the socket as one (node:http's OutgoingMessage has both). */
-  cork?(): void;
-  uncork?(): void;
   write(chunk: Uint8Array | string): boolean;
   end(chunk?: Uint8Array | string): unknown;
   once(event: 'drain' | 'close', listener: () => void): unknown;
@@ -136,7 +133,6 @@ const errorBody = (code: string, message: string) => ({ error: message, code });
 
 interface Run {
   abort: AbortController;
-  events: AsyncGenerator<unknown, void, undefined>;
   done: Promise<void>;
 }
 
@@ -211,39 +207,63 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
   const runs = new Set<Run>();
   let closing = false;
 
-  /** The events as SSE bytes, pulled from the hook as the client reads (backpressure), stopped when it leaves. */
-  function sse(events: AsyncGenerator<unknown, void, undefined>, abort: AbortController): ReadableStream<Uint8Array> {
-    const end = track(abort, events);
+  /** The events as SSE bytes, produced as the client reads (backpressure), stopped when it leaves. */
+  function sse(stream: Stream, abort: AbortController): ReadableStream<Uint8Array> {
+    const end = track(abort);
+    let running: Promise<void> | undefined;
+    let cancelled = false;
+    // the reply waits in `emit` for the next pull; the pull waits for the next event (or the end)
+    let pulled: (() => void) | undefined;
+    let delivered: (() => void) | undefined;
+    const deliver = () => {
+      const resolve = delivered;
+      delivered = undefined;
+      resolve?.();
+    };
     return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const next = await events.next();
-          if (next.done) {
-            end();
-            controller.close();
-          } else {
-            controller.enqueue(encoder.encode(`data: ${JSON.stringify(next.value)}\n\n`));
-          }
-        } catch (error) {
-          // processEvents turns every failure into an error event; this is a failure before it (a store
-          // call of the request itself): end the stream with the same event
-          log({ level: 'error', message: 'Error while streaming', error });
-          end();
-          try {
-            controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: 'error', code: 'stream.error', allow_retry: true })}\n\n`));
-            controller.close();
-          } catch {
-            // the client has gone
-          }
+      pull(controller) {
+        const next = new Promise<void>(resolve => (delivered = resolve));
+        if (running) {
+          const resume = pulled;
+          pulled = undefined;
+          resume?.();
+          return next;
         }
+        const emit: Emit = event => {
+          if (cancelled) return;
+          controller.enqueue(encoder.encode(`data: ${JSON.stringify(event)}\n\n`));
+          deliver();
+          return new Promise<void>(resolve => (pulled = resolve));
+        };
+        running = stream(emit)
+          .then(
+            () => {
+              if (!cancelled) controller.close();
+            },
+            error => {
+              // the stream turns every failure into an error event; this is a failure before it (a store
+              // call of the request itself): end the stream with the same event
+              log({ level: 'error', message: 'Error while streaming', error });
+              if (cancelled) return;
+              controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: 'error', code: 'stream.error', allow_retry: true })}\n\n`));
+              controller.close();
+            },
+          )
+          .finally(() => {
+            deliver();
+            end();
+          });
+        return next;
       },
       async cancel() {
+        cancelled = true;
         abort.abort();
-        try {
-          await events.return(undefined);
-        } finally {
-          end();
-        }
+        // a reply waiting for the next pull goes on to its end (saving what was sent)
+        const resume = pulled;
+        pulled = undefined;
+        resume?.();
+        if (running) await running;
+        else end();
       },
       // nothing read ahead: the hook runs only as far as the client reads, so a stop keeps what was sent
     }, { highWaterMark: 0 });
@@ -263,7 +283,7 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
   async function process(body: string | Uint8Array, context: C): Promise<ChatKitResult> {
     const abort = new AbortController();
     const result = await prepare(body, { ...context, signal: AbortSignal.any([context.signal, abort.signal]) });
-    if (result.streaming) return { streaming: true, stream: sse(result.events, abort) };
+    if (result.streaming) return { streaming: true, stream: sse(result.stream, abort) };
     return { streaming: false, json: JSON.stringify(result.value) };
   }
 
@@ -282,9 +302,9 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     return new Response(body, { status, headers: { ...JSON_HEADERS, ...headers } });
   }
 
-  function track(abort: AbortController, events: AsyncGenerator<unknown, void, undefined>): () => void {
+  function track(abort: AbortController): () => void {
     let finish!: () => void;
-    const run: Run = { abort, events, done: new Promise<void>(resolve => (finish = resolve)) };
+    const run: Run = { abort, done: new Promise<void>(resolve => (finish = resolve)) };
     runs.add(run);
     return () => {
       runs.delete(run);
@@ -326,9 +346,8 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     }
     if (!processed.streaming) return send(200, JSON.stringify(processed.value));
 
-    const { events } = processed;
     const controller = abort();
-    const end = track(controller, events);
+    const end = track(controller);
     let gone = false;
     const onClose = () => {
       if (response.writableEnded) return;
@@ -338,33 +357,42 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     response.once('close', onClose);
     response.statusCode = 200;
     for (const [name, value] of Object.entries(SSE_HEADERS)) response.setHeader(name, value);
-    // the head leaves with the first events (the prelude's come at once); the events a hook yields in one go (through promise jobs, no I/O between them) leave as one
-    // socket write: corked at the first, uncorked once the current tick's jobs are done
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      response.uncork?.();
+    // the events a hook yields in one go (through promise jobs, no I/O between them) leave as one string
+    // in one socket write (the head with the first), flushed once the current tick's jobs are done, at
+    // the end, or when the string reaches the socket's high-water mark; a full socket makes the reply
+    // wait for 'drain' before it asks the hook for more
+    let text = '';
+    let full = false;
+    const flush = () => {
+      if (text === '' || gone || response.writableEnded) return;
+      const chunk = text;
+      text = '';
+      if (!response.write(chunk)) full = true;
+    };
+    const emit: Emit = event => {
+      if (gone) return;
+      if (text === '') nextTick(flush);
+      text += `data: ${JSON.stringify(event)}\n\n`;
+      if (text.length >= HIGH_WATER_MARK) flush();
+      if (!full) return;
+      full = false;
+      return drained(response);
     };
     try {
-      for (;;) {
-        const next = await events.next();
-        if (next.done || gone) break;
-        if (!corked && response.cork) {
-          corked = true;
-          response.cork();
-          nextTick(uncork);
-        }
-        if (!response.write(`data: ${JSON.stringify(next.value)}\n\n`)) await drained(response);
-      }
+      // a client gone: the reply's own cleanup (saving what was sent) runs before the run counts as done
+      await processed.stream(emit);
     } catch (error) {
-      // processEvents turns the hook's failures into an error event; this is a store failure before it
+      // the stream turns the hook's failures into an error event; this is a store failure before it
       log({ level: 'error', message: 'Error while streaming', error });
-      if (!gone) response.write(`data: ${JSON.stringify({ type: 'error', code: 'stream.error', allow_retry: true })}\n\n`);
+      text += `data: ${JSON.stringify({ type: 'error', code: 'stream.error', allow_retry: true })}\n\n`;
     } finally {
       response.off?.('close', onClose);
-      // a client gone: the reply's own cleanup (saving what was sent) runs before the run counts as done
-      if (gone) await events.return(undefined).catch(() => {});
-      else response.end();
+      if (!gone) {
+        const rest = text;
+        text = '';
+        if (rest) response.end(rest);
+        else response.end();
+      }
       end();
     }
   }
@@ -408,7 +436,7 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     try {
       const result = await prepare(await readBody(), auth.context);
       if (!result.streaming) return new Response(JSON.stringify(result.value), { headers: JSON_HEADERS });
-      return new Response(sse(result.events, auth.abort()), { headers: SSE_HEADERS });
+      return new Response(sse(result.stream, auth.abort()), { headers: SSE_HEADERS });
     } catch (error) {
       return failure(error);
     }
@@ -446,10 +474,7 @@ export function createChatKitServer<C extends ChatKitContext = ChatKitContext>(o
     async close() {
       closing = true;
       const open = [...runs];
-      for (const run of open) {
-        run.abort.abort();
-        run.events.return(undefined).catch(() => {});
-      }
+      for (const run of open) run.abort.abort();
       await Promise.all(open.map(run => run.done));
     },
   };
@@ -506,6 +531,9 @@ function contextOf(user: ChatKitUser, makeRequest: () => Request): { base: ChatK
   };
   return { base, abort };
 }
+
+/** Characters of SSE text held before they are written without waiting for the tick's end (node's default highWaterMark is 16 KiB). */
+const HIGH_WATER_MARK = 16 * 1024;
 
 /** Node's (and Bun's and Deno's) process.nextTick: after the current promise jobs, before any I/O. */
 const nextTick: (callback: () => void) => void =

@@ -42,13 +42,35 @@ export function attachmentInThread(attachment: Attachment, threadId: string): At
 /** Items the client never sees: context for the model only. */
 export const isHidden = (item: ThreadItem) => item.type === 'hidden_context_item' || item.type === 'sdk_hidden_context';
 
-/** The few fields of a thread that `thread.updated` reports, as one string to compare (metadata serialised only when it has keys). */
-export function threadSignature(thread: ThreadMetadata): string {
+/** The few fields of a thread that `thread.updated` reports (metadata and image domains serialised only when present). */
+export interface ThreadFields {
+  title: string | null;
+  status: string;
+  reason: string | null;
+  domains: string | null;
+  metadata: string;
+}
+
+export function threadFields(thread: ThreadMetadata): ThreadFields {
   const status = thread.status as { type: string; reason?: string | null };
-  let metadata = '';
-  for (const _key in thread.metadata) {
-    metadata = JSON.stringify(thread.metadata);
-    break;
-  }
-  return `${thread.title ?? '\u0000'}\u0001${status.type}\u0001${status.reason ?? '\u0000'}\u0001${thread.allowed_image_domains?.join('\u0002') ?? '\u0000'}\u0001${metadata}`;
+  return { title: thread.title ?? null, status: status.type, reason: status.reason ?? null, domains: domainsText(thread), metadata: metadataText(thread) };
+}
+
+/** Whether `thread` differs from `fields` in what `thread.updated` reports; compared field by field, without allocating. */
+export function threadFieldsChanged(thread: ThreadMetadata, fields: ThreadFields): boolean {
+  const status = thread.status as { type: string; reason?: string | null };
+  return (
+    (thread.title ?? null) !== fields.title ||
+    status.type !== fields.status ||
+    (status.reason ?? null) !== fields.reason ||
+    domainsText(thread) !== fields.domains ||
+    metadataText(thread) !== fields.metadata
+  );
+}
+
+const domainsText = (thread: ThreadMetadata) => thread.allowed_image_domains?.join('\u0002') ?? null;
+
+function metadataText(thread: ThreadMetadata): string {
+  for (const _key in thread.metadata) return JSON.stringify(thread.metadata);
+  return '';
 }
