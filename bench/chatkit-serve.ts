@@ -9,14 +9,19 @@
 //   floor  a bare handler: parse the body, save the thread and the user message, write the same SSE
 //          bytes the package writes (27 events), save the reply; no validation, no checks
 // `hold` makes every reply wait after `stream_options` until `release` (memory per open stream).
+// The package is the built one (dist/lib/server, tsc's output, as npm users run it), so `npm run
+// build` (or `npm run bench -- --build`) first; this file, the floor's code, runs under tsx.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { createChatKitServer, createVerifier, MemoryStore, streamAssistantMessage } from '../src/server/index.js';
-import type { AssistantMessageItem, Attachment, ChatKitContext, ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessageInput, UserMessageItem } from '../src/server/index.js';
+import type { AssistantMessageItem, Attachment, MemoryStore, ChatKitContext, ThreadItem, ThreadMetadata, ThreadStreamEvent, UserMessageInput, UserMessageItem } from '../src/server/index.js';
 import { root } from './lib/build.js';
+
+const { createChatKitServer, createVerifier, MemoryStore: BuiltMemoryStore, streamAssistantMessage } = (await import(
+  pathToFileURL(`${root}dist/lib/server/index.js`).href
+)) as typeof import('../src/server/index.js');
 
 export type ChatKitMode = 'ours' | 'peer' | 'floor';
 
@@ -200,7 +205,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 async function main(): Promise<void> {
   const { mode } = JSON.parse(process.env.BENCH_CHATKIT ?? '{}') as { mode: ChatKitMode };
-  const store = new MemoryStore();
+  const store = new BuiltMemoryStore();
   let token = '';
   let handle: (req: IncomingMessage, res: ServerResponse) => void;
   if (mode === 'ours') ({ handle, token } = await ours(store));

@@ -2,7 +2,7 @@
 //   node --import tsx bench/chatkit-server.ts      (BENCH_QUICK=1 for a short check)
 // Three servers, each in a process of its own (bench/chatkit-serve.ts), each on the package's
 // MemoryStore with the same fixed reply of 20 text deltas: (ours) createChatKitServer's node adapter,
-// token verified; (peer) chatkit-node-backend-sdk 1.1.2, installed apart in bench/peer (`npm ci
+// token verified, from the built package (dist/lib/server: made here when missing, or with --build); (peer) chatkit-node-backend-sdk 1.1.2, installed apart in bench/peer (`npm ci
 // --prefix bench/peer`, done here when missing: it brings an old @openai/agents and openai 5, which the
 // project's root must not); (floor) a bare handler writing the same SSE bytes. Measured from outside:
 //   - `threads.create` streams per second: autocannon, 50 connections, in short rounds with the order
@@ -17,7 +17,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { autocannon } from './lib/autocannon.js';
-import { root } from './lib/build.js';
+import { buildLibraries } from '../scripts/build.mjs';
+import { forceBuild, root } from './lib/build.js';
 import { canPin, median, num, percentile, pinned, setting, sleep, standalone, table, verdictLine } from './lib/common.js';
 import type { BenchResult } from './lib/common.js';
 import type { ChatKitMode, ChatKitServeCommand, ChatKitServeMessage } from './chatkit-serve.js';
@@ -178,7 +179,15 @@ function ensurePeerInstalled(): string {
   return 'installed by this run';
 }
 
+/** The package as published (dist/lib/server, tsc's output): what `ours` runs. */
+function ensureServerBuilt(): void {
+  if (!forceBuild && existsSync(`${root}dist/lib/server/index.js`)) return;
+  console.log('building the package (tsc)...');
+  buildLibraries();
+}
+
 export async function run(): Promise<BenchResult> {
+  ensureServerBuilt();
   const peerInstall = ensurePeerInstalled();
   const children: Child[] = [];
   try {
