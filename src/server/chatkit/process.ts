@@ -390,13 +390,17 @@ async function runEvents<C extends ChatKitContext>(
   let over = false;
   let waiting = false;
   return new Promise<void>((resolve, reject) => {
-    const finish = () => {
+    const end = () => {
       over = true;
       signal.removeEventListener('abort', onAbort);
+    };
+    const finish = () => {
+      end();
       resolve();
     };
+    // the reply is over only once what the user saw is saved (close() waits for it, then the store may go)
     const stop = () => {
-      finish();
+      end();
       // the hook may be waiting on a model: tell it to stop, without waiting for it
       if (iterator?.return) Promise.resolve(iterator.return()).catch(() => {});
       return saveStopped(store, thread, [...pending.values()], context)
@@ -460,8 +464,7 @@ async function runEvents<C extends ChatKitContext>(
     };
     // only a failure to send the error event itself gets here
     loop().catch(error => {
-      over = true;
-      signal.removeEventListener('abort', onAbort);
+      end();
       reject(error);
     });
   });
