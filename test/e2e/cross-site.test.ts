@@ -35,6 +35,24 @@ async function closeProfile(context: BrowserContext): Promise<void> {
   rmSync(profiles.get(context)!, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
+/** A demo server and a browser profile for `use`, both ended after it, whatever happens. */
+async function withDemo(
+  { block, env, config }: { block: boolean; env?: Parameters<typeof startDemo>[0]; config?: Parameters<typeof startDemo>[1] },
+  use: (demo: Demo, context: BrowserContext) => Promise<void>,
+): Promise<void> {
+  const demo = await startDemo(env, config);
+  try {
+    const context = await launchProfile({ block });
+    try {
+      await use(demo, context);
+    } finally {
+      await closeProfile(context);
+    }
+  } finally {
+    await demo.stop();
+  }
+}
+
 /** A third-party cookie of the kind such browsers refuse (unpartitioned, SameSite=None), set first-party. */
 async function plantThirdPartyCookie(context: BrowserContext, demo: Demo): Promise<void> {
   const page = await context.newPage();
@@ -115,9 +133,7 @@ async function refusePartitionedCookies(page: Page): Promise<void> {
 
 describe('any site, end to end: third-party cookies blocked', () => {
   it('popup sign-in, tokens for four lifetimes, a reload with no popup, sign-out in both tabs, no cookie but the partitioned one', async () => {
-    const demo = await startDemo({ JWT_EXPIRATION: '6s' }, { clockToleranceSec: 0 });
-    const context = await launchProfile({ block: true });
-    try {
+    await withDemo({ block: true, env: { JWT_EXPIRATION: '6s' }, config: { clockToleranceSec: 0 } }, async (demo, context) => {
       await plantThirdPartyCookie(context, demo);
       const tab = await openEmbeddingPage(context, demo);
       const { page } = tab;
@@ -172,16 +188,11 @@ describe('any site, end to end: third-party cookies blocked', () => {
 
       assert.equal(demo.stats.crossSiteRequestsWithOtherCookies, 0, 'no third-party cookie crossed');
       assert.deepEqual([...tab.pageErrors, ...other.pageErrors], []);
-    } finally {
-      await closeProfile(context);
-      await demo.stop();
-    }
+    });
   });
 
   it('attachments from another site: uploaded with the bearer to the backend, listed, previewed after a reload', async () => {
-    const demo = await startDemo();
-    const context = await launchProfile({ block: true });
-    try {
+    await withDemo({ block: true }, async (demo, context) => {
       const tab = await openEmbeddingPage(context, demo);
       const { page } = tab;
       await tab.waitForState('signed-out');
@@ -203,30 +214,20 @@ describe('any site, end to end: third-party cookies blocked', () => {
       });
       assert.equal(demo.stats.crossSiteRequestsWithOtherCookies, 0);
       assert.deepEqual(tab.pageErrors, []);
-    } finally {
-      await closeProfile(context);
-      await demo.stop();
-    }
+    });
   });
 
   it('control: with third-party cookies allowed the same harness sees one cross', async () => {
-    const demo = await startDemo();
-    const context = await launchProfile({ block: false });
-    try {
+    await withDemo({ block: false }, async (demo, context) => {
       await plantThirdPartyCookie(context, demo);
       const tab = await openEmbeddingPage(context, demo, { block: false });
       await tab.waitForState('signed-out');
       assert.ok(demo.stats.crossSiteRequestsWithOtherCookies > 0, 'the planted third-party cookie crossed');
-    } finally {
-      await closeProfile(context);
-      await demo.stop();
-    }
+    });
   });
 
   it('where partitioned cookies are refused: a bearer credential, kept by credential-storage, survives a reload', async () => {
-    const demo = await startDemo();
-    const context = await launchProfile({ block: true });
-    try {
+    await withDemo({ block: true }, async (demo, context) => {
       const tab = await openEmbeddingPage(context, demo, { query: '?stand-in=1&credential-storage=session' });
       const { page } = tab;
       await refusePartitionedCookies(page);
@@ -243,15 +244,10 @@ describe('any site, end to end: third-party cookies blocked', () => {
       await tab.waitForState('signed-out', 2_000);
       assert.equal(await page.evaluate(() => sessionStorage.length), 0);
       assert.deepEqual(tab.pageErrors, []);
-    } finally {
-      await closeProfile(context);
-      await demo.stop();
-    }
+    });
   });
   it('a script on the page: its own redeem of the approval fails without the verifier; a fetch it wraps sees no verifier and no credential', async () => {
-    const demo = await startDemo();
-    const context = await launchProfile({ block: true });
-    try {
+    await withDemo({ block: true }, async (demo, context) => {
       const tab = await openEmbeddingPage(context, demo, { query: '?stand-in=1&credential-storage=memory' });
       const { page } = tab;
       await refusePartitionedCookies(page); // a bearer credential: the kind a script could use elsewhere
@@ -285,16 +281,11 @@ describe('any site, end to end: third-party cookies blocked', () => {
       assert.deepEqual(seen.filter(line => line.includes('/api/auth/')), [], 'the element’s requests go with the fetch it captured at load');
       assert.match(await tab.send('whoami'), /Edsger Dijkstra/);
       assert.deepEqual(tab.pageErrors, []);
-    } finally {
-      await closeProfile(context);
-      await demo.stop();
-    }
+    });
   });
 
   it('a Cross-Origin-Opener-Policy on the auth server: the popup says so at once, and the sign-in still completes', async () => {
-    const demo = await startDemo();
-    const context = await launchProfile({ block: true });
-    try {
+    await withDemo({ block: true }, async (demo, context) => {
       await withCoop(context);
       const tab = await openEmbeddingPage(context, demo);
       const { page } = tab;
@@ -313,16 +304,11 @@ describe('any site, end to end: third-party cookies blocked', () => {
       assert.match(await tab.send('whoami'), /Tony Hoare/);
       const { widgetErrors } = await tab.record();
       assert.deepEqual(widgetErrors.map(error => error.code), ['popup-no-opener']);
-    } finally {
-      await closeProfile(context);
-      await demo.stop();
-    }
+    });
   });
 
   it('a reload while the popup is open: the reloaded page finishes the sign-in', async () => {
-    const demo = await startDemo();
-    const context = await launchProfile({ block: true });
-    try {
+    await withDemo({ block: true }, async (demo, context) => {
       const tab = await openEmbeddingPage(context, demo);
       const { page } = tab;
       await tab.waitForState('signed-out');
@@ -333,15 +319,10 @@ describe('any site, end to end: third-party cookies blocked', () => {
       await tab.waitForState('ready', 10_000);
       assert.match(await tab.send('whoami'), /Niklaus Wirth/);
       assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'the attempt is gone once redeemed');
-    } finally {
-      await closeProfile(context);
-      await demo.stop();
-    }
+    });
   });
   it('a Cross-Origin-Opener-Policy met only after the sign-in (a signInUrl page): the sign-in still completes', async () => {
-    const demo = await startDemo();
-    const context = await launchProfile({ block: true });
-    try {
+    await withDemo({ block: true }, async (demo, context) => {
       await withCoop(context, 2);
       const tab = await openEmbeddingPage(context, demo);
       const { page } = tab;
@@ -352,9 +333,6 @@ describe('any site, end to end: third-party cookies blocked', () => {
       await popup.locator('#continue').click();
       await tab.waitForState('ready', 10_000);
       assert.match(await tab.send('whoami'), /Barbara Grosz/);
-    } finally {
-      await closeProfile(context);
-      await demo.stop();
-    }
+    });
   });
 });
