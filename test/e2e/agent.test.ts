@@ -47,14 +47,7 @@ describe('the demo’s agent, end to end', () => {
     const { page } = demoPage;
     await demoPage.signUp('Grace Hopper', uniqueEmail('grace'));
     await demoPage.waitForState('ready');
-    await page.evaluate(() => {
-      const win = window as unknown as { progressNotes: string[] };
-      win.progressNotes = [];
-      const log = document.querySelector('auth-chatkit')!.shadowRoot!.querySelector('openai-chatkit')!.shadowRoot!.querySelector('.log')!;
-      new MutationObserver(records => {
-        for (const record of records) for (const node of record.addedNodes) if ((node as Element).classList?.contains('progress')) win.progressNotes.push(node.textContent ?? '');
-      }).observe(log, { childList: true });
-    });
+    await demoPage.recordProgressNotes();
 
     const composer = page.locator('openai-chatkit textarea#composer');
     await composer.fill('Who am I, and where is this chat?');
@@ -68,7 +61,7 @@ describe('the demo’s agent, end to end', () => {
       sent.filter(type => type !== 'threads.list' && type !== 'threads.get_by_id'),
       ['threads.create', 'threads.add_client_tool_output'],
     );
-    const notes = await page.evaluate(() => (window as unknown as { progressNotes: string[] }).progressNotes);
+    const notes = await demoPage.takeProgressNotes();
     assert.deepEqual(notes, ['Checking who you are…', 'Drawing your card…', 'Asking the page…']);
     assert.match(await chat.locator('li.widget').innerText(), /Grace Hopper/);
     assert.equal(await chat.locator('li.client-tool-call').innerText(), 'Tool get_page_info: the page answered');

@@ -31,14 +31,7 @@ describe('the offline responder’s commands, end to end', () => {
     await demoPage.signUp('Ada Lovelace', uniqueEmail('ada'));
     await demoPage.waitForState('ready');
     // every progress note shown, in order
-    await page.evaluate(() => {
-      const win = window as unknown as { progressNotes: string[] };
-      win.progressNotes = [];
-      const log = document.querySelector('auth-chatkit')!.shadowRoot!.querySelector('openai-chatkit')!.shadowRoot!.querySelector('.log')!;
-      new MutationObserver(records => {
-        for (const record of records) for (const node of record.addedNodes) if ((node as Element).classList?.contains('progress')) win.progressNotes.push(node.textContent ?? '');
-      }).observe(log, { childList: true });
-    });
+    await demoPage.recordProgressNotes();
   });
   after(async () => {
     assert.deepEqual(demoPage.pageErrors, []);
@@ -53,7 +46,7 @@ describe('the offline responder’s commands, end to end', () => {
   const responsesEnded = async () => (await demoPage.record()).responsesEnded;
   const untilResponses = (count: number) =>
     page.waitForFunction(n => (window as unknown as { record: { responsesEnded: number } }).record.responsesEnded >= n, count, { timeout: 10_000 });
-  const progressNotes = () => page.evaluate(() => (window as unknown as { progressNotes: string[] }).progressNotes.splice(0));
+  const progressNotes = () => demoPage.takeProgressNotes();
   const newChat = () => chat().getByRole('button', { name: 'New chat' }).click();
   /** Sends `text` from the composer and waits for the reply's end (whatever it holds). */
   const say = async (text: string) => {

@@ -97,6 +97,23 @@ export class DemoPage {
     return this.page.locator('#widget').getAttribute('state');
   }
 
+  /** From now on, every progress note the stand-in shows is recorded, in order (takeProgressNotes). */
+  async recordProgressNotes(): Promise<void> {
+    await this.page.evaluate(() => {
+      const win = window as unknown as { progressNotes: string[] };
+      win.progressNotes = [];
+      const log = document.querySelector('auth-chatkit')!.shadowRoot!.querySelector('openai-chatkit')!.shadowRoot!.querySelector('.log')!;
+      new MutationObserver(records => {
+        for (const record of records) for (const node of record.addedNodes) if ((node as Element).classList?.contains('progress')) win.progressNotes.push(node.textContent ?? '');
+      }).observe(log, { childList: true });
+    });
+  }
+
+  /** The progress notes shown since recordProgressNotes() or the last take, in order. */
+  takeProgressNotes(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as { progressNotes: string[] }).progressNotes.splice(0));
+  }
+
   async waitForState(state: string, timeout = 10_000): Promise<void> {
     await this.page.locator(`#widget[state=${state}]`).waitFor({ state: 'attached', timeout });
   }
